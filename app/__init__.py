@@ -1,0 +1,1 @@
+"""Digit Playground's window, panels and command line (PySide6, pyqtgraph)."""

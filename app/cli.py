@@ -1,0 +1,186 @@
+"""The `digit-playground` command: the window, or the same work headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digit-playground",
+        description="Learn how neural networks learn by touching them. "
+        "Without a command, opens the window.",
+    )
+    parser.add_argument("--data-dir", type=Path, help="folder with MNIST IDX files to use "
+                        "instead of the default 5,000 digits")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    predict = commands.add_parser("predict", help="read digits from image files")
+    predict.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
+                         help="PNG or JPEG drawings of one digit each, any size or polarity")
+    predict.add_argument("--json", action="store_true", help="print one JSON object per line")
+    predict.add_argument("--checkpoint", type=Path, help="classifier checkpoint (default: shipped)")
+    predict.set_defaults(run=run_predict)
+
+    train = commands.add_parser("train", help="train a model headless")
+    train.add_argument("model", choices=["cnn"], help="which model to train")
+    train.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                       help="folder with MNIST IDX files (default: the 5,000 shipped digits)")
+    train.add_argument("--epochs", type=int, default=30, help="passes over the training set")
+    train.add_argument("--batch-size", type=int, default=64, help="digits per step")
+    train.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
+    train.add_argument("--optimizer", default="adam", choices=["adam", "sgd", "momentum", "adadelta"])
+    train.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
+    train.add_argument("--limit", type=int, help="use only the first N training digits")
+    train.add_argument("--seed", type=int, default=0, help="random seed")
+    train.add_argument("--out", type=Path, help="checkpoint to write "
+                       "(default: cnn.pt in the user data folder)")
+    train.set_defaults(run=run_train)
+
+    screenshot = commands.add_parser("screenshot", help="render the window to a PNG offscreen")
+    screenshot.add_argument("file", type=Path, help="PNG file to write")
+    screenshot.add_argument("--panel", default="draw", help="panel to show (default: draw)")
+    screenshot.add_argument("--size", default="1100x700", help="window size WIDTHxHEIGHT in pixels")
+    screenshot.add_argument("--blank", action="store_true", help="leave the canvas empty")
+    screenshot.set_defaults(run=run_screenshot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    run = getattr(args, "run", run_window)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def fail(message: str) -> int:
+    print(f"digit-playground: {message}", file=sys.stderr)
+    return 2
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from engine.classifier import CheckpointError
+    from engine.predictor import Predictor
+    from engine.preprocess import ImageReadError, read_image
+
+    try:
+        predictor = Predictor.from_checkpoint(args.checkpoint)
+    except CheckpointError as error:
+        return fail(str(error))
+    status = 0
+    for path in args.images:
+        try:
+            grey = read_image(path)
+        except ImageReadError as error:
+            print(f"digit-playground: {error}", file=sys.stderr)
+            status = 1
+            continue
+        prediction = predictor.predict(grey)
+        print(format_prediction(path, prediction, args.json), flush=True)
+    return status
+
+
+def format_prediction(path: Path, prediction, as_json: bool) -> str:
+    if as_json:
+        record = {"file": str(path), "digit": None, "probabilities": None}
+        if prediction is None:
+            record["message"] = "blank image: no ink found"
+        else:
+            record["digit"] = prediction.digit
+            record["probabilities"] = [round(float(p), 6) for p in prediction.probabilities]
+        return json.dumps(record)
+    if prediction is None:
+        return f"{path}: no digit (blank image: no ink found)"
+    return f"{path}: {prediction.digit} (probability {prediction.confidence:.3f})"
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from engine.classifier import save_checkpoint
+    from engine.data import DataError, load_digits
+    from engine.events import Finished, Metrics, Paused
+    from engine.training import ClassifierTraining, TrainConfig
+    from engine.userdata import autosave_path
+
+    try:
+        data = load_digits(args.data_dir)
+    except DataError as error:
+        return fail(str(error))
+    if args.limit:
+        data = data.subset(args.limit)
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                         optimizer=args.optimizer, augment=not args.no_augment, seed=args.seed)
+    try:
+        job = ClassifierTraining(data, config)
+    except ValueError as error:
+        return fail(str(error))
+
+    out = args.out or autosave_path("cnn.pt")
+    with tqdm(total=job.total_steps, unit="step", file=sys.stderr) as bar:
+        while not job.finished:
+            for event in job.step():
+                if isinstance(event, Metrics) and event.epoch is not None:
+                    bar.set_postfix(test_acc=f"{event.values['test_accuracy']:.4f}")
+                elif isinstance(event, Paused):
+                    bar.close()
+                    return fail(event.reason)
+                elif isinstance(event, Finished):
+                    break
+            bar.update(1)
+
+    metadata = {"data": data.source, "train_size": len(data.train_labels),
+                "test_accuracy": job.last_test_accuracy, **job.describe()}
+    save_checkpoint(job.model, out, metadata)
+    print(f"saved {out}")
+    print(f"test accuracy {job.last_test_accuracy:.4f} on {len(data.test_labels)} digits")
+    return 0
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        return fail(f"invalid --size {args.size!r}; expected WIDTHxHEIGHT, e.g. 1100x700.")
+
+    from app.main_window import create_application, open_main_window
+
+    app = create_application(sys.argv[:1])
+    window = open_main_window(args.data_dir, restore=False)
+    if args.panel not in window.panels:
+        return fail(f"unknown panel {args.panel!r}; expected one of {', '.join(window.panels)}.")
+    window.resize(width, height)
+    window.show_panel(args.panel)
+    if args.panel == "draw" and not args.blank:
+        window.draw_panel.canvas.draw_example()
+    window.show()
+    app.processEvents()
+    pixmap = window.grab()
+    if not pixmap.save(str(args.file), "PNG"):
+        return fail(f"could not write {args.file}.")
+    print(f"saved {args.file} ({pixmap.width()}x{pixmap.height()})")
+    window.close()
+    return 0
+
+
+def run_window(args: argparse.Namespace) -> int:
+    from app.main_window import create_application, open_main_window
+
+    app = create_application(sys.argv[:1])
+    window = open_main_window(args.data_dir)
+    window.show()
+    return app.exec()

@@ -1,0 +1,68 @@
+"""Events that jobs send back to whoever runs them: plain data, no Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Progress:
+    """Where a job stands: steps done of the total, speed and time left."""
+
+    step: int
+    total_steps: int
+    epoch: int
+    total_epochs: int
+    samples_per_second: float
+    eta_seconds: float
+
+
+@dataclass
+class Metrics:
+    """Named values measured at one step, e.g. {"loss": 0.12}."""
+
+    step: int
+    values: dict[str, float]
+    epoch: int | None = None
+
+
+@dataclass
+class Images:
+    """An image batch (N, H, W) in [0, 1] with a name for the view that shows it."""
+
+    name: str
+    images: np.ndarray
+    labels: dict = field(default_factory=dict)
+
+
+@dataclass
+class Snapshot:
+    """A copy of a model's weights (CPU tensors) published for other threads."""
+
+    name: str
+    state_dict: dict
+    config: dict
+
+
+@dataclass
+class Paused:
+    """The job stopped itself and waits; `reason` is a sentence for the user."""
+
+    reason: str
+
+
+@dataclass
+class Finished:
+    """The job ran to its end or was stopped; `summary` holds final figures."""
+
+    stopped: bool
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass
+class Failed:
+    """The job raised; `reason` is a sentence for the user."""
+
+    reason: str

@@ -1,0 +1,145 @@
+"""Turn a drawing of any size into an MNIST-like 28x28 image.
+
+MNIST's digits were made by cropping each scan to its ink, scaling it so the
+longer side is 20 pixels (keeping the aspect ratio, anti-aliased) and pasting
+it into a 28x28 field so that the centre of mass falls on the field's centre.
+In the shipped MNIST data that centre of mass is at index (14, 14) to within
+half a pixel, which is what an integer shift onto (14, 14) gives.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+FIELD = 28
+BOX = 20
+CENTRE = 14.0
+# Ink below this fraction of the brightest stroke counts as background when
+# finding the bounding box, so faint anti-aliasing or JPEG noise is ignored.
+INK_THRESHOLD = 0.1
+# A drawing whose strongest ink is below this (on a 0..1 scale) is blank.
+BLANK_CONTRAST = 0.15
+
+
+class ImageReadError(Exception):
+    """An image file that could not be opened or decoded."""
+
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Read an image file as ink intensity in [0, 1], ink light on dark.
+
+    A transparent background counts as background whatever its colour, so a
+    drawing exported with alpha reads the same as one on an opaque page.
+    """
+    try:
+        with Image.open(path) as image:
+            image.load()
+            rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
+    except FileNotFoundError as error:
+        raise ImageReadError(f"{path}: file not found.") from error
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise ImageReadError(f"{path}: not a readable PNG or JPEG image ({error}).") from error
+
+    alpha = rgba[..., 3]
+    grey = rgba[..., :3].mean(axis=2)
+    if alpha.min() < 0.99:
+        # Ink is whatever is opaque; its colour does not matter.
+        return alpha
+    return grey
+
+
+def ink_from_grey(grey: np.ndarray) -> np.ndarray:
+    """Return ink as light-on-dark in [0, 1], whatever the drawing's polarity.
+
+    The background is taken as the median of the border pixels: a light border
+    means dark ink on a light page, so the image is inverted.
+    """
+    grey = np.asarray(grey, dtype=np.float32)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    background = float(np.median(border))
+    ink = background - grey if background > 0.5 else grey - background
+    return np.clip(ink, 0.0, None)
+
+
+def bounding_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Return (top, bottom, left, right), exclusive ends, of the visible ink."""
+    peak = float(ink.max())
+    if peak < BLANK_CONTRAST:
+        return None
+    mask = ink >= INK_THRESHOLD * peak
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+
+
+def scale_to_box(crop: np.ndarray, box: int = BOX) -> np.ndarray:
+    """Resize so the longer side is `box` pixels, keeping the aspect ratio."""
+    height, width = crop.shape
+    factor = box / max(height, width)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    image = Image.fromarray(crop.astype(np.float32), mode="F")
+    # LANCZOS anti-aliases when shrinking a large drawing and stays sharp when
+    # enlarging a tiny one; it may overshoot slightly, hence the clip.
+    return np.clip(np.asarray(image.resize(size, Image.Resampling.LANCZOS)), 0.0, None)
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """Return the (row, column) centre of mass of a non-empty image."""
+    total = image.sum()
+    rows = np.arange(image.shape[0])
+    cols = np.arange(image.shape[1])
+    return (
+        float(image.sum(axis=1) @ rows / total),
+        float(image.sum(axis=0) @ cols / total),
+    )
+
+
+def paste_centred(patch: np.ndarray, field: int = FIELD) -> np.ndarray:
+    """Paste `patch` into a field x field image with its centre of mass at CENTRE."""
+    com_row, com_col = centre_of_mass(patch)
+    top = int(round(CENTRE - com_row))
+    left = int(round(CENTRE - com_col))
+    out = np.zeros((field, field), dtype=np.float32)
+
+    # Clip the patch where the shift pushes part of it outside the field.
+    src_top, src_left = max(0, -top), max(0, -left)
+    dst_top, dst_left = max(0, top), max(0, left)
+    height = min(patch.shape[0] - src_top, field - dst_top)
+    width = min(patch.shape[1] - src_left, field - dst_left)
+    out[dst_top : dst_top + height, dst_left : dst_left + width] = patch[
+        src_top : src_top + height, src_left : src_left + width
+    ]
+    return out
+
+
+def to_mnist(grey: np.ndarray, light_ink: bool | None = None) -> np.ndarray | None:
+    """Turn a grey drawing of any size into a 28x28 float32 MNIST-like image.
+
+    `grey` holds values in [0, 1]. `light_ink` says the polarity when known
+    (the canvas knows it); None detects it from the border. Returns None for
+    a blank drawing, so that callers show no prediction rather than a guess.
+    """
+    grey = np.asarray(grey, dtype=np.float32)
+    if light_ink is None:
+        ink = ink_from_grey(grey)
+    else:
+        ink = grey if light_ink else 1.0 - grey
+
+    box = bounding_box(ink)
+    if box is None:
+        return None
+    top, bottom, left, right = box
+    crop = ink[top:bottom, left:right] / ink.max()
+
+    patch = scale_to_box(crop)
+    if patch.sum() <= 0:
+        return None
+    return np.clip(paste_centred(patch), 0.0, 1.0)
+
+
+def load_as_mnist(path: str | os.PathLike) -> np.ndarray | None:
+    """Read an image file and return its 28x28 MNIST-like form, or None if blank."""
+    return to_mnist(read_image(path))

@@ -1,0 +1,1 @@
+"""Files shipped with Digit Playground: the trained classifier checkpoint."""
