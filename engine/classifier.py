@@ -106,6 +106,8 @@ def save_checkpoint(model: DigitCNN, path: str | os.PathLike, metadata: dict | N
             torch.save(payload, stream)
             stream.flush()
             os.fsync(stream.fileno())
+        # mkstemp creates the file readable by its owner only.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
