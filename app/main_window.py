@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
+from app.bridge import EngineBridge
 from app.draw_panel import DrawPanel
 from engine.classifier import CheckpointError, DigitCNN
 from engine.predictor import Predictor
@@ -24,6 +25,7 @@ class MainWindow(QMainWindow):
     def __init__(self, predictor: Predictor, restore: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
+        self.engine = EngineBridge(self)
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
         self.panels: dict[str, QWidget] = {}
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())
+        # Stop the engine thread before Qt and Python tear down.
+        self.engine.shutdown()
         super().closeEvent(event)
 
 
