@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from app import cli_descend
+
 log = logging.getLogger(__name__)
 
 
@@ -31,18 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(run=run_predict)
 
     train = commands.add_parser("train", help="train a model headless")
-    train.add_argument("model", choices=["cnn"], help="which model to train")
+    train.add_argument("model", choices=["cnn", "gan"], help="which model to train")
     train.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                        help="folder with MNIST IDX files (default: the 5,000 shipped digits)")
-    train.add_argument("--epochs", type=int, default=30, help="passes over the training set")
+    train.add_argument("--epochs", type=int, default=30, help="passes over the training set (cnn)")
+    train.add_argument("--steps", type=int, help="D+G updates to run (gan; default 3000)")
     train.add_argument("--batch-size", type=int, default=64, help="digits per step")
     train.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     train.add_argument("--optimizer", default="adam", choices=["adam", "sgd", "momentum", "adadelta"])
     train.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
     train.add_argument("--limit", type=int, help="use only the first N training digits")
     train.add_argument("--seed", type=int, default=0, help="random seed")
-    train.add_argument("--out", type=Path, help="checkpoint to write "
-                       "(default: cnn.pt in the user data folder)")
+    train.add_argument("--out", type=Path, help="cnn: checkpoint to write (default: cnn.pt in "
+                       "the user data folder); gan: folder for grid.png and gan.pt "
+                       "(default: gan/ in the user data folder)")
     train.set_defaults(run=run_train)
 
     screenshot = commands.add_parser("screenshot", help="render the window to a PNG offscreen")
@@ -51,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot.add_argument("--size", default="1100x700", help="window size WIDTHxHEIGHT in pixels")
     screenshot.add_argument("--blank", action="store_true", help="leave the canvas empty")
     screenshot.set_defaults(run=run_screenshot)
+    cli_descend.add_parser(commands)
     return parser
 
 
@@ -108,6 +113,10 @@ def format_prediction(path: Path, prediction, as_json: bool) -> str:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    if args.model == "gan":
+        from app.cli_gan import run_train_gan
+
+        return run_train_gan(args)
     from tqdm import tqdm
 
     from engine.classifier import save_checkpoint
