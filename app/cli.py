@@ -170,9 +170,16 @@ def run_screenshot(args: argparse.Namespace) -> int:
 
     app = create_application(sys.argv[:1])
     window = open_main_window(args.data_dir, restore=False)
+    try:
+        return save_screenshot(app, window, args, (width, height))
+    finally:
+        window.close()
+
+
+def save_screenshot(app, window, args: argparse.Namespace, size: tuple[int, int]) -> int:
     if args.panel not in window.panels:
         return fail(f"unknown panel {args.panel!r}; expected one of {', '.join(window.panels)}.")
-    window.resize(width, height)
+    window.resize(*size)
     window.show_panel(args.panel)
     if args.panel == "draw" and not args.blank:
         window.draw_panel.canvas.draw_example()
@@ -182,7 +189,6 @@ def run_screenshot(args: argparse.Namespace) -> int:
     if not pixmap.save(str(args.file), "PNG"):
         return fail(f"could not write {args.file}.")
     print(f"saved {args.file} ({pixmap.width()}x{pixmap.height()})")
-    window.close()
     return 0
 
 

