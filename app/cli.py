@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from app import cli_descend
+from app import cli_descend, cli_init
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot.add_argument("--blank", action="store_true", help="leave the canvas empty")
     screenshot.set_defaults(run=run_screenshot)
     cli_descend.add_parser(commands)
+    cli_init.add_parser(commands)
     return parser
 
 
