@@ -17,7 +17,7 @@ DEFAULT_SCALE = 2
 
 def grid_picture(images: np.ndarray, columns: int = GRID_COLUMNS, scale: int = DEFAULT_SCALE) -> Image.Image:
     """Return samples (N, 28, 28) in [0, 1] tiled in rows of `columns` as a greyscale image."""
-    picture = Image.fromarray(to_uint8(tile(images, columns)), mode="L")
+    picture = Image.fromarray(to_uint8(tile(images, columns)))
     if scale > 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     return picture

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
 from app.bridge import EngineBridge
 from app.draw_panel import DrawPanel
+from app.gan_panel import GanPanel
 from app.init_panel import InitPanel
 from engine.classifier import CheckpointError, DigitCNN
 from engine.predictor import Predictor
@@ -33,6 +34,7 @@ class MainWindow(QMainWindow):
 
         self.draw_panel = DrawPanel(predictor)
         self.add_panel("draw", "Draw", self.draw_panel)
+        self.add_panel("gan", "GAN", GanPanel(self.engine, predictor))
         self.add_panel("init", "Initialisation", InitPanel(self.engine))
 
         self.statusBar().showMessage("Ready: draw a digit.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from torch import nn
 
 from engine.classifier import load_checkpoint, predict_probabilities, shipped_checkpoint
 
@@ -58,10 +59,15 @@ class Judge:
         self.batch = batch
 
     @classmethod
+    def from_model(cls, model: nn.Module) -> "Judge":
+        """Build a judge that reads samples with `model`, a DigitCNN."""
+        return cls(lambda images: predict_probabilities(model, images))
+
+    @classmethod
     def from_checkpoint(cls, path=None) -> "Judge":
         """Build a judge from a classifier checkpoint, by default the shipped one."""
         model, _ = load_checkpoint(path or shipped_checkpoint())
-        return cls(lambda images: predict_probabilities(model, images))
+        return cls.from_model(model)
 
     def judge(self, images: np.ndarray, step: int = 0) -> Judgement:
         """Return the judgement of images (N, 28, 28) in [0, 1]."""

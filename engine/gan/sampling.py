@@ -41,11 +41,16 @@ def slerp(start: torch.Tensor, end: torch.Tensor, count: int) -> torch.Tensor:
     return (torch.sin((1 - weights) * angle) * start + torch.sin(weights * angle) * end) / torch.sin(angle)
 
 
-def tile(images: np.ndarray, columns: int, gap: int = 2) -> np.ndarray:
-    """Arrange images (N, H, W) in rows of `columns`, `gap` pixels apart; return (rows*H', W')."""
+def tile(images: np.ndarray, columns: int, gap: int = 2, fill: float = 0.5) -> np.ndarray:
+    """Arrange images (N, H, W) in rows of `columns`, `gap` pixels apart, into one 2-D array.
+
+    The gaps take the value `fill`, mid-grey by default, so cell borders show
+    against the digits' black background.
+    """
     count, height, width = images.shape
     rows = max(1, -(-count // columns))
-    canvas = np.zeros((rows * (height + gap) - gap, columns * (width + gap) - gap), dtype=images.dtype)
+    shape = (rows * (height + gap) - gap, columns * (width + gap) - gap)
+    canvas = np.full(shape, fill, dtype=np.float32)
     for index, image in enumerate(images):
         row, column = divmod(index, columns)
         top, left = row * (height + gap), column * (width + gap)

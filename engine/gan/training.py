@@ -152,7 +152,7 @@ class GanTraining:
             fake_logits = self.discriminator(fake.detach())
             d_loss = discriminator_loss(real_logits, fake_logits, config.loss, 1 - config.label_smoothing)
             if not torch.isfinite(d_loss):
-                return [self._non_finite_pause("D", float(d_loss))]
+                return [self._non_finite_pause("D", d_loss.item())]
             self.optimizer_d.zero_grad(set_to_none=True)
             d_loss.backward()
             self.optimizer_d.step()
@@ -162,7 +162,7 @@ class GanTraining:
         g_loss = generator_loss(self.discriminator(fake), config.loss)
         self.discriminator.requires_grad_(True)
         if not torch.isfinite(g_loss):
-            return [self._non_finite_pause("G", float(g_loss))]
+            return [self._non_finite_pause("G", g_loss.item())]
         self.optimizer_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.optimizer_g.step()
@@ -227,6 +227,8 @@ class GanTraining:
                 "step": self.step_count,
                 "images_seen": self.images_seen,
                 "random_state": self.random.get_state(),
+                "batch_order": self._order,
+                "batch_position": self._position,
                 "fixed_noise": self.fixed_noise,
                 "judge_noise": self.judge_noise,
             }
@@ -245,7 +247,8 @@ class GanTraining:
             self.judge_noise = state["judge_noise"].to(self.device)
             self.step_count = self._steps_at_start = int(state["step"])
             self.images_seen = int(state["images_seen"])
-            self._order = torch.empty(0, dtype=torch.long)
+            self._order = state["batch_order"]
+            self._position = int(state["batch_position"])
 
     def _next_batch(self) -> torch.Tensor:
         if self._position >= len(self._order):
