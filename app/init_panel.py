@@ -80,9 +80,9 @@ class InitPanel(QWidget):
             self.controls.train.setToolTip("Training needs the engine thread of the main window.")
 
     def showEvent(self, event: QShowEvent) -> None:
-        # The first measurement runs here, on the GUI thread (about 0.3 s for
-        # the default network), so that the panel never appears empty and a
-        # window that never shows this tab does no work for it.
+        # The first measurement runs here, on the GUI thread (about 0.4 s for
+        # the default four schemes on two cores), so that the panel never
+        # appears empty and a window that never shows this tab does no work.
         super().showEvent(event)
         if self.measurement is None and not self.runner.busy and self.controls.schemes():
             self.runner.measure_now(self.controls.config(), self.controls.schemes())
@@ -132,8 +132,8 @@ class InitPanel(QWidget):
             "which is n Var(w) Var(x) for zero-mean inputs.\n"
             "Xavier, Var(W) = 1/n_in, keeps a linear network's variance flat.")
         self.backward_plot.setToolTip(
-            "Variance of ∂L/∂h, the gradient reaching each layer's output, for L = sum(h_last g) "
-            "with a unit-variance random g.\n"
+            "Variance of ∂L/∂h, the gradient reaching each layer's output, for "
+            "L = sum(h_last g) with a unit-variance random g.\n"
             "Dashed: n_out E[w²] E[(∂L/∂z)²] of the next layer, the backward formula.")
         self.histograms.setToolTip("The distribution of the chosen layer's values, one plot per "
                                    "scheme; each axis fits its own data, so read the std.")
@@ -193,13 +193,14 @@ class InitPanel(QWidget):
             return
         statistics = self.measurement.statistics
         _, field, axis_label = FORWARD_QUANTITIES[self.quantity.currentIndex()]
-        # The formula predicts z; f(z) equals z only for the linear activation.
-        predicts = field == "preactivation_variance" or self.measurement.config.activation == "linear"
+        measured = {scheme: getattr(s, field) for scheme, s in statistics.items()}
+        predicted = {scheme: s.predicted_variance for scheme, s in statistics.items()}
+        # The formula predicts z, and f(z) equals z only for the linear activation.
+        linear = self.measurement.config.activation == "linear"
+        if field != "preactivation_variance" and not linear:
+            predicted = None
         self.forward_plot.set_y_label(axis_label)
-        self.forward_plot.show_curves(
-            {scheme: getattr(s, field) for scheme, s in statistics.items()},
-            {scheme: s.predicted_variance for scheme, s in statistics.items()} if predicts else None,
-        )
+        self.forward_plot.show_curves(measured, predicted)
         self.backward_plot.show_curves(
             {scheme: s.gradient_variance for scheme, s in statistics.items()},
             {scheme: s.predicted_gradient_variance for scheme, s in statistics.items()},
@@ -264,6 +265,10 @@ class InitPanel(QWidget):
             return
         for event in events:
             self._handle_event(event)
+            if self.job is None:
+                # A stop reports Finished at once, and the step in progress
+                # may still deliver its Metrics and Progress after it.
+                break
         self.loss_plot.redraw()
 
     def _handle_event(self, event) -> None:

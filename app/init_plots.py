@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from engine.init_statistics import Histogram
@@ -23,8 +24,14 @@ PREDICTION_COLOUR = (110, 110, 110)
 # Weight of the previous value in the loss's exponential moving average,
 # which averages over about 1 / (1 - 0.9) = 10 steps.
 SMOOTHING = 0.9
-TRAINING_TITLE = "Train with it: loss on the digits"
-HISTOGRAM_COLUMNS = 4
+TRAINING_TITLE = "Train with it: training loss"
+# The loss axis stops here, so that a diverging scheme's first losses of 1e12
+# and more do not flatten the curves that learn. Chance level is ln 10 = 2.3.
+MAX_LOSS_SHOWN = 1e3
+# Four plots side by side do not fit in half of a 1,100-pixel window.
+MAX_HISTOGRAM_COLUMNS = 3
+HISTOGRAM_AXIS_WIDTH = 36
+SMALL_LABEL = {"font-size": "8pt"}
 
 
 def positive_or_nan(values: np.ndarray) -> np.ndarray:
@@ -133,47 +140,75 @@ class HistogramGrid(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.std_labels: dict[str, pg.LabelItem] = {}
         for scheme in SCHEMES:
-            plot = pg.PlotItem()
-            white_plot(plot)
-            plot.setMouseEnabled(False, False)
-            plot.hideButtons()
+            plot = compact_plot()
+            plot.setTitle(scheme, color="k", size="8pt")
             colour = SCHEME_COLOURS[scheme]
             self.curves[scheme] = plot.plot(
                 [0.0, 1.0], [0.0], stepMode="center", fillLevel=0,
                 brush=(*colour, 110), pen=pg.mkPen(colour, width=1),
             )
+            # Pinned to the view's top right corner, where it takes no layout
+            # space: three plots must fit side by side in half of the window.
+            label = pg.LabelItem("", color="k", size="7pt")
+            label.setParentItem(plot.vb)
+            label.anchor(itemPos=(1, 0), parentPos=(1, 0))
+            self.std_labels[scheme] = label
             self.plots[scheme] = plot
-        self._shown: list[str] = []
+        self._arrangement: tuple[tuple[str, ...], str] | None = None
 
-    def arrange(self, schemes: list[str]) -> None:
-        """Lay out the plots of `schemes` in a grid, in that order."""
-        if schemes == self._shown:
+    def arrange(self, schemes: list[str], x_label: str) -> None:
+        """Lay out the plots of `schemes` in a grid, in that order.
+
+        The y label goes on the first column only and the x label on the
+        lowest plot of each column, because they are the same for every plot.
+        """
+        arrangement = (tuple(schemes), x_label)
+        if arrangement == self._arrangement:
             return
-        for scheme in self._shown:
-            self.ci.removeItem(self.plots[scheme])
+        if self._arrangement is not None:
+            for scheme in self._arrangement[0]:
+                self.ci.removeItem(self.plots[scheme])
+        columns = 2 if len(schemes) <= 4 else MAX_HISTOGRAM_COLUMNS
         for index, scheme in enumerate(schemes):
-            row, column = divmod(index, HISTOGRAM_COLUMNS if len(schemes) > 4 else 2)
-            self.ci.addItem(self.plots[scheme], row, column)
-        self._shown = list(schemes)
+            row, column = divmod(index, columns)
+            plot = self.plots[scheme]
+            self.ci.addItem(plot, row, column)
+            plot.setLabel("bottom", x_label, **SMALL_LABEL)
+            plot.getAxis("bottom").showLabel(index + columns >= len(schemes))
+            plot.getAxis("left").showLabel(column == 0)
+        self._arrangement = arrangement
 
     def show_histograms(self, histograms: dict[str, Histogram], x_label: str) -> None:
-        """Show each scheme's histogram with its standard deviation in the title."""
-        self.arrange(list(histograms))
+        """Show each scheme's histogram with its standard deviation in the corner."""
+        self.arrange(list(histograms), x_label)
         for scheme, histogram in histograms.items():
-            plot = self.plots[scheme]
             self.curves[scheme].setData(histogram.edges, histogram.fractions)
-            plot.setTitle(f"{scheme}: std {histogram.std:.2g}", color="k", size="9pt")
-            plot.setLabel("bottom", x_label)
-            plot.setLabel("left", "fraction")
-            plot.enableAutoRange()
+            self.std_labels[scheme].setText(f"std {histogram.std:.2g}")
+            self.plots[scheme].enableAutoRange()
+
+
+def compact_plot() -> pg.PlotItem:
+    """Return a plot with small fonts and a narrow y axis, for small multiples."""
+    plot = pg.PlotItem()
+    white_plot(plot)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    font = QFont()
+    font.setPointSize(7)
+    for name in ("left", "bottom"):
+        plot.getAxis(name).setStyle(tickFont=font)
+    plot.getAxis("left").setWidth(HISTOGRAM_AXIS_WIDTH)
+    plot.setLabel("left", "fraction", **SMALL_LABEL)
+    return plot
 
 
 class LossPlot(LegendPlot):
     """Training loss per step for each scheme on a log axis, raw (thin) and smoothed (thick)."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(TRAINING_TITLE, "step", "cross-entropy loss", parent)
+        super().__init__(TRAINING_TITLE, "step", "cross-entropy loss", parent, legend_columns=2)
         self.raw: dict[str, pg.PlotDataItem] = {}
         self.smooth: dict[str, pg.PlotDataItem] = {}
         for scheme in SCHEMES:
@@ -232,6 +267,19 @@ class LossPlot(LegendPlot):
         for scheme, steps in self.steps.items():
             self.raw[scheme].setData(steps, positive_or_nan(self.losses[scheme]))
             self.smooth[scheme].setData(steps, positive_or_nan(self.smoothed[scheme]))
+        self._fit_loss_range()
+
+    def _fit_loss_range(self) -> None:
+        losses = np.concatenate([positive_or_nan(values) for values in self.losses.values()]
+                                + [np.empty(0)])
+        losses = losses[np.isfinite(losses)]
+        if losses.size == 0:
+            return
+        low = losses.min() / 1.5
+        high = min(losses.max() * 1.5, MAX_LOSS_SHOWN)
+        # The axis is in log mode, so the range is given in log10 units.
+        self.plot_item.setYRange(np.log10(low), np.log10(max(high, low * 10)), padding=0)
+        self.plot_item.enableAutoRange(axis="x")
 
     def show_accuracies(self, accuracies: dict[str, float]) -> None:
         """Add each scheme's final test accuracy to its legend entry."""
@@ -243,6 +291,7 @@ class LossPlot(LegendPlot):
         self._update_legend()
         self.plot_item.setTitle(f"{TRAINING_TITLE} (legend: test accuracy)", color="k",
                                 size="10pt")
+
 
     def _update_legend(self) -> None:
         self.legend.clear()

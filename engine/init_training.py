@@ -155,7 +155,9 @@ class InitTraining:
         return float((predictions == self.test_labels).float().mean())
 
     def _final_events(self) -> list:
-        accuracies = {f"test_accuracy/{scheme}": self.test_accuracy(scheme) for scheme in self.models}
+        accuracies = {
+            f"test_accuracy/{scheme}": self.test_accuracy(scheme) for scheme in self.models
+        }
         summary = dict(accuracies)
         summary.update({f"loss/{scheme}": loss for scheme, loss in self.last_loss.items()})
         summary.update({f"diverged/{scheme}": step for scheme, step in self.diverged.items()})
@@ -177,5 +179,6 @@ class InitTraining:
         steps_left = self.total_steps - self.step_count
         eta = steps_left * self.config.batch_size / rate if rate > 0 else float("nan")
         epoch = seen // max(1, len(self.labels))
-        total_epochs = math.ceil(self.total_steps * self.config.batch_size / max(1, len(self.labels)))
+        total_samples = self.total_steps * self.config.batch_size
+        total_epochs = math.ceil(total_samples / max(1, len(self.labels)))
         return Progress(self.step_count, self.total_steps, epoch, total_epochs, rate, eta)

@@ -17,11 +17,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
-from engine.data import DigitData
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +29,7 @@ INPUTS = ("digits", "noise")
 INPUT_SIZE = 28 * 28
 CLASSES = 10
 MAX_DEPTH = 50
-MAX_WIDTH = 1024
+MAX_WIDTH = 512
 HISTOGRAM_BINS = 50
 
 # The weight distribution of each scheme, for labels and tooltips.
@@ -86,12 +84,21 @@ class DeepMLP(nn.Module):
     hidden layer. Input (N, 784), output (N, width) or (N, classes).
     """
 
-    def __init__(self, depth: int, width: int, activation: str, classes: int | None = None):
+    def __init__(
+        self,
+        depth: int,
+        width: int,
+        activation: str,
+        classes: int | None = None,
+        dtype: torch.dtype = torch.float32,
+    ):
         super().__init__()
         sizes = [INPUT_SIZE] + [width] * depth
-        self.layers = nn.ModuleList(nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:]))
+        self.layers = nn.ModuleList(
+            nn.Linear(n_in, n_out, dtype=dtype) for n_in, n_out in zip(sizes, sizes[1:])
+        )
         self.activation = activation
-        self.readout = nn.Linear(width, classes) if classes else None
+        self.readout = nn.Linear(width, classes, dtype=dtype) if classes else None
 
     def activate(self, z: torch.Tensor) -> torch.Tensor:
         if self.activation == "tanh":
