@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from app.bridge import EngineBridge
 from app.init_panel import InitPanel
@@ -167,3 +168,15 @@ def test_stop_ends_training(qtbot, make_panel, engine):
     panel.controls.stop.click()
     qtbot.waitUntil(lambda: panel.job is None, timeout=WAIT_MS)
     assert panel.controls.status.text() == "Training stopped."
+
+
+def test_alt_digit_toggles_scheme(qtbot, make_panel):
+    panel = make_panel()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=WAIT_MS)
+    box = panel.controls.scheme_boxes["glorot"]
+    # glorot is the fourth scheme, so Alt+4 toggles it.
+    with qtbot.waitSignal(panel.statistics_shown, timeout=WAIT_MS):
+        qtbot.keyClick(panel, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    assert box.isChecked()
+    assert panel.forward_plot.measured["glorot"].isVisible()
