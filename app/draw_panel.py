@@ -14,11 +14,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.bridge import EngineBridge
 from app.canvas import DrawingCanvas
+from app.classifier_trainer import ClassifierTrainer
 from engine.predictor import Prediction, Predictor
 
 log = logging.getLogger(__name__)
@@ -79,10 +83,12 @@ class DrawPanel(QWidget):
 
     prediction_changed = Signal(object)
 
-    def __init__(self, predictor: Predictor, parent: QWidget | None = None):
+    def __init__(self, predictor: Predictor, engine: EngineBridge | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.predictor = predictor
         self.last_prediction: Prediction | None = None
+        self.trainer = ClassifierTrainer(engine, predictor, self) if engine else None
 
         self.canvas = DrawingCanvas()
         self.chart = ProbabilityChart()
@@ -99,6 +105,9 @@ class DrawPanel(QWidget):
         self._build_layout()
         self._add_shortcuts()
         self.canvas.drawing_changed.connect(self.update_prediction)
+        if self.trainer is not None:
+            self.trainer.weights_changed.connect(self.update_prediction)
+            self.trainer.digit_chosen.connect(self.load_digit)
         self.update_prediction()
 
     def _build_layout(self) -> None:
@@ -129,9 +138,31 @@ class DrawPanel(QWidget):
         self.right.addWidget(verdict_box)
         self.right.addWidget(self.chart, 1)
 
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(self.right, 2)
+        top = QWidget()
+        columns = QHBoxLayout(top)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.addLayout(left, 3)
+        columns.addLayout(self.right, 2)
+        layout = QVBoxLayout(self)
+        if self.trainer is None:
+            layout.addWidget(top)
+            return
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self._training_tabs())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter)
+
+    def _training_tabs(self) -> QTabWidget:
+        training = QWidget()
+        row = QHBoxLayout(training)
+        row.addWidget(self.trainer.controls)
+        row.addWidget(self.trainer.plots, 1)
+        tabs = QTabWidget()
+        tabs.addTab(training, "Train the classifier")
+        tabs.addTab(self.trainer.test_view, "Test set")
+        return tabs
 
     def _add_shortcuts(self) -> None:
         for key in (Qt.Key.Key_Escape, Qt.Key.Key_Delete):

@@ -6,9 +6,17 @@ import logging
 
 from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QTabWidget,
+    QWidget,
+)
 
 from app.bridge import EngineBridge
+from app.descent_panel import DescentPanel
 from app.draw_panel import DrawPanel
 from app.gan_panel import GanPanel
 from app.init_panel import InitPanel
@@ -32,13 +40,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.panels: dict[str, QWidget] = {}
 
-        self.draw_panel = DrawPanel(predictor)
+        self.draw_panel = DrawPanel(predictor, self.engine)
         self.add_panel("draw", "Draw", self.draw_panel)
         self.add_panel("gan", "GAN", GanPanel(self.engine, predictor))
+        self.add_panel("descent", "Descent", DescentPanel())
         self.add_panel("init", "Initialisation", InitPanel(self.engine))
 
-        self.statusBar().showMessage("Ready: draw a digit.")
-        self.resize(1100, 700)
+        self._build_status_bar()
+        self.resize(1280, 860)
         if restore:
             self._restore_geometry()
 
@@ -55,9 +64,31 @@ class MainWindow(QMainWindow):
         """Bring the panel called `key` to the front; raise KeyError if unknown."""
         self.tabs.setCurrentWidget(self.panels[key])
 
+    def _build_status_bar(self) -> None:
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(480)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        device = QLabel(f"Engine: {self.engine.device.upper()}")
+        device.setToolTip("Where training runs: CUDA when PyTorch sees a GPU, otherwise the CPU")
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(device)
+        self.statusBar().showMessage("Ready: draw a digit.")
+        trainer = self.draw_panel.trainer
+        trainer.status_changed.connect(self.show_status)
+        trainer.progress_changed.connect(self.show_progress)
+
     @Slot(str)
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message)
+
+    @Slot(int, int, str)
+    def show_progress(self, done: int, total: int, text: str) -> None:
+        """Show a run's progress; a total of 0 hides the bar."""
+        self.progress.setVisible(total > 0)
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.progress.setFormat(text)
 
     def _restore_geometry(self) -> None:
         geometry = QSettings().value("window/geometry")

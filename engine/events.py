@@ -66,3 +66,19 @@ class Failed:
     """The job raised; `reason` is a sentence for the user."""
 
     reason: str
+
+
+@dataclass
+class TestResults:
+    """The classifier's verdict on the whole test set after an epoch.
+
+    `images` (N, 28, 28) and `labels` (N,) are the test set itself, shared
+    and not copied; `predicted` (N,) holds the predicted digits.
+    """
+
+    __test__ = False  # not a pytest test class despite the name
+
+    epoch: int
+    images: np.ndarray
+    labels: np.ndarray
+    predicted: np.ndarray

@@ -11,6 +11,7 @@ import logging
 import math
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,9 +19,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.augment import augment
-from engine.classifier import DigitCNN, accuracy
-from engine.data import DigitData
-from engine.events import Finished, Metrics, Paused, Progress, Snapshot
+from engine.classifier import DigitCNN, predict_probabilities, save_checkpoint
+from engine.data import DigitData, load_digits
+from engine.events import Finished, Metrics, Paused, Progress, Snapshot, TestResults
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,11 @@ class ClassifierTraining:
         self.scheduler = None
         if config.schedule == "onecycle":
             self.scheduler = torch.optim.lr_scheduler.OneCycleLR(
-                self.optimizer, max_lr=config.learning_rate, total_steps=self.total_steps
+                self.optimizer,
+                max_lr=config.learning_rate,
+                total_steps=self.total_steps,
+                # Only optimisers with a momentum or betas term can cycle it.
+                cycle_momentum=config.optimizer in ("adam", "momentum"),
             )
 
         self.step_count = 0
@@ -124,6 +129,7 @@ class ClassifierTraining:
         self._epoch_seen = 0
         self._started = time.perf_counter()
         self._samples_done = 0
+        self._publish_requested = False
         self.last_test_accuracy: float | None = None
 
     @property
@@ -139,8 +145,15 @@ class ClassifierTraining:
         return self.epoch >= self.config.epochs
 
     def set_hyperparameter(self, name: str, value) -> None:
-        """Change a hyperparameter between steps: learning_rate, augment or batch_size."""
-        if name == "learning_rate":
+        """Change a setting between steps: learning_rate, augment or batch_size.
+
+        The name "publish" asks for a weight snapshot after the next step.
+        """
+        if name == "publish":
+            self._publish_requested = True
+        elif name == "learning_rate":
+            if not (math.isfinite(float(value)) and float(value) > 0):
+                raise ValueError("the learning rate must be a positive number")
             # A hand-set rate replaces the schedule for the rest of the run.
             self.scheduler = None
             for group in self.optimizer.param_groups:
@@ -163,7 +176,7 @@ class ClassifierTraining:
         logits = self.model(images)
         loss = F.cross_entropy(logits, labels)
         if not torch.isfinite(loss):
-            return [self._non_finite_pause(float(loss))]
+            return [self._non_finite_pause(loss.item())]
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
@@ -180,6 +193,9 @@ class ClassifierTraining:
         ]
         if self._position >= len(self._order):
             events.extend(self._end_epoch())
+        elif self._publish_requested:
+            events.append(self.snapshot())
+        self._publish_requested = False
         return events
 
     @property
@@ -203,14 +219,28 @@ class ClassifierTraining:
         self.epoch += 1
         train_accuracy = self._epoch_correct / max(1, self._epoch_seen)
         self._epoch_correct = self._epoch_seen = 0
-        test_accuracy = accuracy(self.model, self.data.test_images, self.data.test_labels)
+        predicted = self.predict_test_set()
+        test_accuracy = float(np.mean(predicted == self.data.test_labels))
         self.last_test_accuracy = test_accuracy
         values = {"train_accuracy": train_accuracy, "test_accuracy": test_accuracy}
-        events = [Metrics(self.step_count, values, epoch=self.epoch), self.snapshot()]
+        events = [
+            Metrics(self.step_count, values, epoch=self.epoch),
+            self.snapshot(),
+            TestResults(self.epoch, self.data.test_images, self.data.test_labels, predicted),
+        ]
         if self.finished:
             summary = {"test_accuracy": test_accuracy, "epochs": self.epoch, "steps": self.step_count}
             events.append(Finished(stopped=False, summary=summary))
         return events
+
+    def predict_test_set(self, batch: int = 500) -> np.ndarray:
+        """Return the predicted digit of every test image."""
+        images = self.data.test_images
+        parts = [
+            predict_probabilities(self.model, images[start : start + batch]).argmax(axis=1)
+            for start in range(0, len(images), batch)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def _progress(self) -> Progress:
         elapsed = time.perf_counter() - self._started
@@ -231,3 +261,56 @@ class ClassifierTraining:
 
     def describe(self) -> dict:
         return asdict(self.config)
+
+
+class ClassifierJob:
+    """A classifier training run that loads its data on the engine thread.
+
+    Loading the default digits or a full IDX folder can take seconds, so the
+    first step does it; a DataError from there ends the job with its sentence.
+    """
+
+    def __init__(self, config: TrainConfig, data_dir=None, model: DigitCNN | None = None,
+                 device="cpu", limit: int | None = None, autosave: Path | None = None):
+        config.validate()
+        self.autosave = autosave
+        self.config = config
+        self.data_dir = data_dir
+        self.model = model
+        self.device = device
+        self.limit = limit
+        self.training: ClassifierTraining | None = None
+        self._settings: list[tuple[str, object]] = []
+
+    @property
+    def finished(self) -> bool:
+        return self.training is not None and self.training.finished
+
+    def set_hyperparameter(self, name: str, value) -> None:
+        if self.training is None:
+            self._settings.append((name, value))
+        else:
+            self.training.set_hyperparameter(name, value)
+
+    def step(self) -> list:
+        if self.training is None:
+            data = load_digits(self.data_dir)
+            if self.limit:
+                data = data.subset(self.limit)
+            self.training = ClassifierTraining(data, self.config, self.model, self.device)
+            for name, value in self._settings:
+                self.training.set_hyperparameter(name, value)
+        events = self.training.step()
+        if self.autosave is not None and any(isinstance(e, TestResults) for e in events):
+            self._autosave()
+        return events
+
+    def _autosave(self) -> None:
+        """Save after each epoch on this thread; a failure is logged, not fatal."""
+        training = self.training
+        metadata = {"test_accuracy": training.last_test_accuracy, "epochs": training.epoch,
+                    "data": training.data.source, **training.describe()}
+        try:
+            save_checkpoint(training.model, self.autosave, metadata)
+        except OSError as error:
+            log.warning("autosave to %s failed: %s", self.autosave, error)
