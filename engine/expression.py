@@ -98,7 +98,8 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expressi
     """
     source = text.strip().replace("^", "**")
     if not source:
-        raise ExpressionError(f"The function is empty; type a formula in {_variable_list(variables)}.")
+        raise ExpressionError("The function is empty; type a formula in "
+                              f"{_variable_list(variables)}.")
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"The function is {len(source)} characters long; "
                               f"the maximum is {MAX_LENGTH}.")

@@ -17,7 +17,7 @@ import torch
 
 from engine.expression import Expression, parse_expression
 
-MOMENTUM_RATE_FACTOR = 0.2
+MOMENTUM_RATE_FACTOR = 0.5
 ADAGRAD_RATE_FACTOR = 5.0
 
 SurfaceFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -46,7 +46,8 @@ class Surface:
     def learning_rate(self, optimizer: str) -> float:
         """Return a learning rate that suits this surface for the optimiser key ``optimizer``."""
         if optimizer in ("momentum", "nesterov"):
-            # Momentum 0.9 multiplies the steady-state step by up to 1 / (1 - 0.9) = 10.
+            # Momentum 0.9 multiplies the steady-state step by up to 1 / (1 - 0.9) = 10,
+            # and Nesterov diverged on the bowl and on Beale at the full plain rate.
             return self.gradient_learning_rate * MOMENTUM_RATE_FACTOR
         if optimizer == "gd":
             return self.gradient_learning_rate
@@ -101,8 +102,8 @@ SURFACES: dict[str, Surface] = {
                 (-5.0, 5.0), (-2.0, 2.0), (-4.5, 1.5), [(0.0, 0.0)], 0.0,
                 gradient_learning_rate=0.18, adaptive_learning_rate=0.2),
         Surface("rosenbrock", "Rosenbrock", "(1 − x)² + 100 (y − x²)²", _rosenbrock,
-                (-2.0, 2.0), (-1.0, 3.0), (-1.5, 2.5), [(1.0, 1.0)], 0.0,
-                gradient_learning_rate=0.001, adaptive_learning_rate=0.05),
+                (-2.0, 2.0), (-1.0, 3.0), (-1.5, 2.0), [(1.0, 1.0)], 0.0,
+                gradient_learning_rate=0.0005, adaptive_learning_rate=0.05),
         Surface("himmelblau", "Himmelblau", "(x² + y − 11)² + (x + y² − 7)²", _himmelblau,
                 (-5.0, 5.0), (-5.0, 5.0), (-0.5, -0.5),
                 [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
