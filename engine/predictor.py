@@ -40,6 +40,9 @@ class Predictor:
     def __init__(self, model: DigitCNN):
         self._lock = threading.Lock()
         self.model = model.cpu().eval()
+        # The model swapped out by the last snapshot, reused for the next one:
+        # loading weights into it is far cheaper than building a new network.
+        self._spare: DigitCNN | None = None
 
     @classmethod
     def from_checkpoint(cls, path: str | Path | None = None) -> "Predictor":
@@ -48,13 +51,18 @@ class Predictor:
 
     def load_snapshot(self, snapshot: Snapshot) -> None:
         """Swap in weights published by a training run."""
-        model = DigitCNN(**snapshot.config)
+        model = self._spare
+        if model is None or model.config != snapshot.config:
+            model = DigitCNN(**snapshot.config)
         model.load_state_dict(snapshot.state_dict)
-        self.replace_model(model)
+        with self._lock:
+            self._spare, self.model = self.model, model.eval()
 
     def replace_model(self, model: DigitCNN) -> None:
+        """Use `model` from now on; the caller must not train it further."""
         with self._lock:
             self.model = model.cpu().eval()
+            self._spare = None
 
     def predict(self, grey: np.ndarray, light_ink: bool | None = None) -> Prediction | None:
         """Return the prediction for a drawing, or None when it is blank."""
