@@ -114,7 +114,7 @@ def open_main_window(data_dir=None, restore: bool = True) -> MainWindow:
     """Build the main window with the shipped classifier loaded.
 
     A missing or broken shipped checkpoint does not stop the window from
-    opening: the panel starts with an untrained network and says so.
+    opening: the panel starts with an untrained network and the status bar shows why.
     """
     problem = None
     try:

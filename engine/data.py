@@ -174,7 +174,7 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
     expected = int(np.prod(shape))
     if len(raw) - header_size != expected:
         raise DataError(
-            f"{path} holds {len(raw) - header_size} bytes of data; "
+            f"{path} contains {len(raw) - header_size} bytes of data; "
             f"expected {expected} for {kind} of shape {shape}."
         )
     if dimensions == 3 and shape[1:] != (28, 28):

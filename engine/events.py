@@ -1,4 +1,4 @@
-"""Events that jobs send back to whoever runs them: plain data, no Qt."""
+"""Events that jobs return to the code that runs them: plain data, no Qt."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 @dataclass
 class Progress:
-    """Where a job stands: steps done of the total, speed and time left."""
+    """Job progress: steps done of the total, speed and time left."""
 
     step: int
     total_steps: int
@@ -55,7 +55,7 @@ class Paused:
 
 @dataclass
 class Finished:
-    """The job ran to its end or was stopped; `summary` holds final figures."""
+    """The job ran to its end or was stopped; `summary` contains final figures."""
 
     stopped: bool
     summary: dict = field(default_factory=dict)
@@ -73,7 +73,7 @@ class TestResults:
     """The classifier's verdict on the whole test set after an epoch.
 
     `images` (N, 28, 28) and `labels` (N,) are the test set itself, shared
-    and not copied; `predicted` (N,) holds the predicted digits.
+    and not copied; `predicted` (N,) contains the predicted digits.
     """
 
     __test__ = False  # not a pytest test class despite the name

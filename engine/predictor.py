@@ -20,7 +20,7 @@ from engine.preprocess import to_mnist
 
 @dataclass
 class Prediction:
-    """What the network saw (28x28) and what it made of it."""
+    """The 28x28 image given to the network and its ten class probabilities."""
 
     image: np.ndarray
     probabilities: np.ndarray

@@ -1,8 +1,9 @@
 """Turn a drawing of any size into an MNIST-like 28x28 image.
 
-MNIST's digits were made by cropping each scan to its ink, scaling it so the
-longer side is 20 pixels (keeping the aspect ratio, anti-aliased) and pasting
-it into a 28x28 field so that the centre of mass falls on the field's centre.
+MNIST's digits were made by cropping each scan to its ink and scaling it,
+anti-aliased and keeping the aspect ratio, so the longer side is 20 pixels.
+The result was pasted into a 28x28 field with its centre of mass at the
+field's centre.
 In the shipped MNIST data that centre of mass is at index (14, 14) to within
 half a pixel, which is what an integer shift onto (14, 14) gives.
 """
@@ -118,7 +119,7 @@ def paste_centred(patch: np.ndarray, field: int = FIELD) -> np.ndarray:
 def to_mnist(grey: np.ndarray, light_ink: bool | None = None) -> np.ndarray | None:
     """Turn a grey drawing of any size into a 28x28 float32 MNIST-like image.
 
-    `grey` holds values in [0, 1]. `light_ink` says the polarity when known
+    `grey` contains values in [0, 1]. `light_ink` says the polarity when known
     (the canvas knows it); None detects it from the border. Returns None for
     a blank drawing, so that callers show no prediction rather than a guess.
     """

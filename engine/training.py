@@ -147,7 +147,7 @@ class ClassifierTraining:
     def set_hyperparameter(self, name: str, value) -> None:
         """Change a setting between steps: learning_rate, augment or batch_size.
 
-        The name "publish" asks for a weight snapshot after the next step.
+        The name "publish" requests a weight snapshot after the next step.
         """
         if name == "publish":
             self._publish_requested = True

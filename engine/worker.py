@@ -41,7 +41,7 @@ class Notice:
 
 
 def default_device() -> torch.device:
-    """Return CUDA when PyTorch sees a GPU, otherwise the CPU."""
+    """Return CUDA when PyTorch finds a GPU, otherwise the CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
