@@ -68,6 +68,13 @@ class GanControls(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._make_boxes()
+        self._make_checks()
+        self._build_layout()
+        self.set_config(GanConfig())
+        self._connect_live()
+
+    def _make_boxes(self) -> None:
         live = " Applies between two steps."
         reset = " Applies on reset."
         self.model = combo(MODEL_NAMES, "Network family: DCGAN's strided convolutions, or the "
@@ -84,12 +91,17 @@ class GanControls(QWidget):
         self.d_steps = count_box(1, 10, "D updates per G update." + live)
         self.label_smoothing = fraction_box(0.5, 0.05, "One-sided label smoothing: real images "
                                             "get the target 1 minus this, fakes keep 0." + live)
-        self.loss = combo(LOSS_NAMES, "G's loss. Non-saturating: minimise -log D(G(z)). Minimax: "
-                          "minimise log(1 - D(G(z))), which stalls while D wins. Hinge: D "
-                          "minimises max(0, 1 - D(x)) + max(0, 1 + D(G(z))) on logits." + live)
+        self.loss = combo(LOSS_NAMES, "The game's losses. Non-saturating: G minimises -log D(G(z)). "
+                          "Minimax: G minimises log(1 - D(G(z))), which stalls while D wins. "
+                          "Both use BCE on D's logits. Hinge: D minimises max(0, 1 - l(x)) + "
+                          "max(0, 1 + l(G(z))) on its logits l, G minimises -l(G(z)), and label "
+                          "smoothing is ignored." + live)
         self.seed = count_box(0, 2**31 - 1, "Seed of weights, noise and batch order." + reset)
         self.steps = count_box(1, 1_000_000, "Steps to train before stopping; Play after the "
                                "end trains this many more." + live)
+
+    def _make_checks(self) -> None:
+        reset = " Applies on reset."
         self.spectral_norm = QCheckBox("Spectral norm in D")
         self.spectral_norm.setToolTip("Bound each D layer's largest singular value by 1 "
                                       "(Miyato et al., 2018); off uses batch norm as in DCGAN." + reset)
@@ -99,9 +111,6 @@ class GanControls(QWidget):
         self.average = QCheckBox("Sample from averaged G")
         self.average.setToolTip("Draw samples from an exponential moving average of G's weights "
                                 "(decay 0.999) instead of the last step's weights." + reset)
-        self._build_layout()
-        self.set_config(GanConfig())
-        self._connect_live()
 
     def _build_layout(self) -> None:
         form = QFormLayout(self)
@@ -117,7 +126,7 @@ class GanControls(QWidget):
         form.addRow("Adam betas", betas)
         form.addRow("D steps per G step", self.d_steps)
         form.addRow("Label smoothing", self.label_smoothing)
-        form.addRow("G loss", self.loss)
+        form.addRow("Loss", self.loss)
         form.addRow("Seed", self.seed)
         form.addRow("Steps", self.steps)
         form.addRow(self.spectral_norm)

@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 class GanFileActions:
     """Buttons, shortcuts and dialogs that write or read the panel's files.
 
-    Each action has a method taking a path, used by the buttons after a file
-    dialog and by tests directly; each reports success or a sentence in the
-    panel's status line and never raises for a bad file.
+    Each action has a method that takes a path. The buttons call it after a
+    file dialog, and tests call it directly. It returns whether it succeeded
+    and puts a sentence in the panel's status line instead of raising.
     """
 
     def __init__(self, panel):
@@ -56,21 +56,21 @@ class GanFileActions:
 
     def export_grid(self, path: str | Path) -> bool:
         """Write the grid snapshot on screen to `path` as PNG."""
-        if not self.panel.snapshots:
+        shown = self.panel.samples.shown_snapshot()
+        if shown is None:
             return self._report("There is no grid to export yet: press Step or Play first.")
-        index = min(self.panel.timeline.value(), len(self.panel.snapshots) - 1)
-        step, grid = self.panel.snapshots[index]
+        step, grid = shown
         return self._write(lambda: save_grid_png(path, grid.astype(np.float32) / 255),
                            f"Saved the step {step} grid to {path}.")
 
     def export_gif(self, path: str | Path) -> bool:
-        grids = [grid.astype(np.float32) / 255 for _, grid in self.panel.snapshots]
+        grids = [grid.astype(np.float32) / 255 for _, grid in self.panel.samples.snapshots]
         return self._write(lambda: save_gif(path, grids),
                            f"Saved {len(grids)} snapshots as {path}.")
 
     def export_sequence(self, folder: str | Path) -> bool:
-        grids = [grid.astype(np.float32) / 255 for _, grid in self.panel.snapshots]
-        steps = [step for step, _ in self.panel.snapshots]
+        grids = [grid.astype(np.float32) / 255 for _, grid in self.panel.samples.snapshots]
+        steps = [step for step, _ in self.panel.samples.snapshots]
         return self._write(lambda: save_png_sequence(folder, grids, steps),
                            f"Saved {len(grids)} PNGs in {folder}.")
 

@@ -1,9 +1,7 @@
 """The GAN panel: watch a GAN learn to write digits, step by step.
 
 Training runs as a GanTraining job on the engine thread. Its events come back
-through the bridge's `events_ready` batches and redraw the views here. The
-latent walk uses a private copy of the generator, rebuilt from the weight
-snapshots the job publishes, so it answers a click even while training runs.
+through the bridge's `events_ready` batches and redraw the views here.
 """
 
 from __future__ import annotations
@@ -12,42 +10,26 @@ import copy
 import logging
 
 import numpy as np
-import torch
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSlider,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.gan_controls import GanControls
 from app.gan_files import GanFileActions
-from app.gan_views import JudgeChart, SampleStrip, discriminator_plot, loss_plot
+from app.gan_samples import SampleViews
+from app.gan_views import JudgeChart, discriminator_plot, loss_plot
 from engine.data import DataError
 from engine.events import Failed, Finished, Images, Metrics, Paused, Progress, Snapshot
 from engine.gan.config import GanConfig
 from engine.gan.judge import DiscriminatorWatch, Judge, Judgement
-from engine.gan.sampling import GeneratorCopy, slerp, to_uint8
-from engine.gan.training import GRID_SIDE, GanTraining, training_images
+from engine.gan.training import GanTraining, training_images
 from engine.predictor import Predictor
 
 log = logging.getLogger(__name__)
 
-WALK_LENGTH = 10
-# Grid snapshots kept for the timeline; past this, every other one is dropped
-# so the timeline still spans the whole run (about 50 kB each).
-MAX_SNAPSHOTS = 400
-
 
 class GanPanel(QWidget):
     """Settings and buttons on the left, samples in the middle, plots on the right."""
-
-    grid_updated = Signal(int)
 
     def __init__(self, engine, predictor: Predictor, parent: QWidget | None = None):
         super().__init__(parent)
@@ -59,17 +41,10 @@ class GanPanel(QWidget):
         self.base_config = GanConfig()
         self.running = False
         self.images: np.ndarray | None = None
-        self.snapshots: list[tuple[int, np.ndarray]] = []
-        self.generator_copy: GeneratorCopy | None = None
-        self.walk_random = torch.Generator().manual_seed(0)
-        self.walk_ends: tuple[torch.Tensor, torch.Tensor] | None = None
         self.watch = DiscriminatorWatch()
 
         self.controls = GanControls()
-        self.grid = SampleStrip(GRID_SIDE, GRID_SIDE)
-        self.walk = SampleStrip(WALK_LENGTH, 1)
-        self.timeline = QSlider(Qt.Orientation.Horizontal)
-        self.timeline_label = QLabel("step 0")
+        self.samples = SampleViews()
         self.losses = loss_plot()
         self.outputs = discriminator_plot()
         self.judge_chart = JudgeChart()
@@ -97,8 +72,6 @@ class GanPanel(QWidget):
         self.step_button = button("Step", "One D+G update, then pause (Right arrow)", self.step)
         self.reset_button = button("Reset", "New networks from the current settings (Ctrl+R)",
                                    self.reset)
-        self.walk_button = button("New walk", "Pick two new noise vectors for the latent walk "
-                                  "(W, or click the walk)", self.new_walk)
 
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()
@@ -113,27 +86,8 @@ class GanPanel(QWidget):
         left.addWidget(settings, 1)
         left.addWidget(self.files.bar())
 
-        self.grid.setMinimumSize(260, 260)
-        self.grid.setToolTip("Samples from 64 fixed noise vectors: the same cells evolve from "
-                             "noise into digits as G learns.")
-        self.timeline.setToolTip("Scrub back through grid snapshots taken during training "
-                                 "(Home/End or the arrow keys when focused).")
-        self.walk.setFixedHeight(70)
-        self.walk.setToolTip("A latent walk: samples along a great circle between two noise "
-                             "vectors. Click for new endpoints.")
-        timeline_row = QHBoxLayout()
-        timeline_row.addWidget(self.timeline, 1)
-        timeline_row.addWidget(self.timeline_label)
         middle = QVBoxLayout()
-        middle.addWidget(QLabel("Fixed-noise samples"))
-        middle.addWidget(self.grid, 1)
-        middle.addLayout(timeline_row)
-        walk_row = QHBoxLayout()
-        walk_row.addWidget(QLabel("Latent walk"))
-        walk_row.addStretch(1)
-        walk_row.addWidget(self.walk_button)
-        middle.addLayout(walk_row)
-        middle.addWidget(self.walk)
+        middle.addWidget(self.samples, 1)
         middle.addWidget(self.status)
 
         for label in (self.judge_summary, self.verdict, self.balance, self.status):
@@ -154,14 +108,12 @@ class GanPanel(QWidget):
 
     def _add_shortcuts(self) -> None:
         for key, slot in ((Qt.Key.Key_Space, self.toggle_play), (Qt.Key.Key_Right, self.step),
-                          ("Ctrl+R", self.reset), (Qt.Key.Key_W, self.new_walk)):
+                          ("Ctrl+R", self.reset), (Qt.Key.Key_W, self.samples.new_walk)):
             QShortcut(QKeySequence(key), self, activated=slot)
 
     def _connect(self) -> None:
         self.engine.events_ready.connect(self.receive_events)
         self.controls.setting_changed.connect(self.change_setting)
-        self.timeline.valueChanged.connect(self.show_snapshot)
-        self.walk.clicked.connect(self.new_walk)
 
     # Commands -----------------------------------------------------------------
 
@@ -209,8 +161,8 @@ class GanPanel(QWidget):
     def reset(self) -> bool:
         """Replace the run with fresh networks built from the settings; return success."""
         try:
-            job = GanTraining(self.load_images(), self.controls.config(self.base_config), self.make_judge(),
-                              self.engine.device)
+            config = self.controls.config(self.base_config)
+            job = GanTraining(self.load_images(), config, self.make_judge(), self.engine.device)
         except (ValueError, DataError) as error:
             self.status.setText(f"Cannot start: {error}")
             return False
@@ -225,30 +177,29 @@ class GanPanel(QWidget):
         self._set_running(False)
         self.losses.clear_series()
         self.outputs.clear_series()
-        self.snapshots.clear()
+        self.samples.clear()
         self.watch = DiscriminatorWatch()
         self.balance.setText("")
         self.judge_chart.show_judgement(job.last_judgement)
         self._show_judgement_text(job.last_judgement)
         # The engine waits paused, so reading the networks here races nothing.
-        self._add_snapshot(job.step_count, job.grid())
-        self._load_generator(job.snapshot())
+        self.samples.add_snapshot(job.step_count, job.grid())
+        self.samples.load_generator(job.snapshot())
         self.controls.set_config(job.config)
 
     @Slot(str, object)
     def change_setting(self, name: str, value) -> None:
-        if self.job is not None:
-            self.engine.set_hyperparameter(name, value)
-
-    @Slot()
-    def new_walk(self) -> None:
-        """Pick two new noise vectors and redraw the latent walk between them."""
-        if self.generator_copy is None:
+        """Pass a live setting to the run: through the engine, or directly once it has ended."""
+        if self.job is None:
             return
-        size = self.generator_copy.latent_size
-        self.walk_ends = (torch.randn(size, generator=self.walk_random),
-                          torch.randn(size, generator=self.walk_random))
-        self._draw_walk()
+        if self.engine.worker.job is self.job:
+            self.engine.set_hyperparameter(name, value)
+            return
+        # The worker dropped the finished run, so no other thread touches it.
+        try:
+            self.job.set_hyperparameter(name, value)
+        except ValueError as error:
+            self.status.setText(f"Setting {name} to {value!r} was rejected: {error}")
 
     # Events -------------------------------------------------------------------
 
@@ -269,15 +220,15 @@ class GanPanel(QWidget):
             warning = self.watch.update(event.values["d_fake"])
             self.balance.setText(warning or "")
         elif isinstance(event, Images) and event.name == "grid":
-            self._add_snapshot(event.labels["step"], event.images)
+            self.samples.add_snapshot(event.labels["step"], event.images)
         elif isinstance(event, Snapshot) and event.name == "generator":
-            self._load_generator(event)
+            self.samples.load_generator(event)
         elif isinstance(event, Judgement):
             self.judge_chart.show_judgement(event)
             self._show_judgement_text(event)
         elif isinstance(event, Progress):
-            self.status.setText(f"Step {event.step} of {event.total_steps}, "
-                                f"{event.samples_per_second / max(1, self.job.config.batch_size):.1f} steps/s.")
+            rate = event.samples_per_second / self.job.config.batch_size
+            self.status.setText(f"Step {event.step} of {event.total_steps}, {rate:.1f} steps/s.")
         elif isinstance(event, (Paused, Failed)):
             self._set_running(False)
             self.status.setText(event.reason)
@@ -289,39 +240,6 @@ class GanPanel(QWidget):
         elif hasattr(event, "text"):
             # The worker's Notice, e.g. a setting the job rejected.
             self.status.setText(event.text)
-
-    def _add_snapshot(self, step: int, grid: np.ndarray) -> None:
-        at_end = self.timeline.value() >= self.timeline.maximum()
-        self.snapshots.append((step, to_uint8(grid)))
-        if len(self.snapshots) > MAX_SNAPSHOTS:
-            self.snapshots = self.snapshots[:-1:2] + self.snapshots[-1:]
-        self.timeline.blockSignals(True)
-        self.timeline.setMaximum(len(self.snapshots) - 1)
-        if at_end:
-            self.timeline.setValue(len(self.snapshots) - 1)
-        self.timeline.blockSignals(False)
-        self.show_snapshot(self.timeline.value())
-        self.grid_updated.emit(step)
-
-    @Slot(int)
-    def show_snapshot(self, index: int) -> None:
-        """Show grid snapshot `index` of the timeline."""
-        if not self.snapshots:
-            return
-        step, grid = self.snapshots[min(index, len(self.snapshots) - 1)]
-        self.grid.show_samples(grid.astype(np.float32) / 255)
-        self.timeline_label.setText(f"step {step}")
-
-    def _load_generator(self, snapshot: Snapshot) -> None:
-        self.generator_copy = GeneratorCopy(snapshot.config, snapshot.state_dict)
-        if self.walk_ends is None or len(self.walk_ends[0]) != self.generator_copy.latent_size:
-            self.new_walk()
-        else:
-            self._draw_walk()
-
-    def _draw_walk(self) -> None:
-        noise = slerp(*self.walk_ends, WALK_LENGTH)
-        self.walk.show_samples(self.generator_copy.generate(noise))
 
     def _show_judgement_text(self, judgement: Judgement | None) -> None:
         if judgement is None:

@@ -53,7 +53,7 @@ def wait_for_idle(qtbot, panel) -> None:
 
 
 def test_play_updates_grid_then_pauses(qtbot, panel):
-    with qtbot.waitSignal(panel.grid_updated, timeout=TIMEOUT_MS, check_params_cb=lambda s: s > 0):
+    with qtbot.waitSignal(panel.samples.grid_updated, timeout=TIMEOUT_MS, check_params_cb=lambda s: s > 0):
         panel.play()
     assert panel.running
     assert panel.play_button.text() == "Pause"
@@ -72,20 +72,20 @@ def test_step_does_one_update(qtbot, panel):
     wait_for_idle(qtbot, panel)
     assert panel.job.step_count == 2
     assert not panel.running
-    assert panel.timeline_label.text() == "step 2"
+    assert panel.samples.timeline_label.text() == "step 2"
 
 
 def test_timeline_scrubs_snapshots(qtbot, panel):
     panel.play()
-    qtbot.waitUntil(lambda: len(panel.snapshots) >= 3, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(panel.samples.snapshots) >= 3, timeout=TIMEOUT_MS)
     panel.pause()
     wait_for_idle(qtbot, panel)
-    panel.timeline.setValue(0)
-    assert panel.timeline_label.text() == "step 0"
-    first = panel.grid.pixels.copy()
-    panel.timeline.setValue(panel.timeline.maximum())
-    assert panel.timeline_label.text() == f"step {panel.snapshots[-1][0]}"
-    assert not np.array_equal(first, panel.grid.pixels)
+    panel.samples.timeline.setValue(0)
+    assert panel.samples.timeline_label.text() == "step 0"
+    first = panel.samples.grid.pixels.copy()
+    panel.samples.timeline.setValue(panel.samples.timeline.maximum())
+    assert panel.samples.timeline_label.text() == f"step {panel.samples.snapshots[-1][0]}"
+    assert not np.array_equal(first, panel.samples.grid.pixels)
 
 
 def test_export_grid_png_reads_back(qtbot, panel, tmp_path):
@@ -97,20 +97,20 @@ def test_export_grid_png_reads_back(qtbot, panel, tmp_path):
     with Image.open(path) as picture:
         pixels = np.asarray(picture)
     # Files are written at twice the on-screen pixel size.
-    np.testing.assert_array_equal(pixels[::2, ::2], panel.grid.pixels)
+    np.testing.assert_array_equal(pixels[::2, ::2], panel.samples.grid.pixels)
     assert str(path) in panel.status.text()
 
 
 def test_export_evolution(qtbot, panel, tmp_path):
     panel.play()
-    qtbot.waitUntil(lambda: len(panel.snapshots) >= 3, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(panel.samples.snapshots) >= 3, timeout=TIMEOUT_MS)
     panel.pause()
     wait_for_idle(qtbot, panel)
     assert panel.files.export_gif(tmp_path / "evolution.gif")
     with Image.open(tmp_path / "evolution.gif") as animation:
-        assert animation.n_frames == len(panel.snapshots)
+        assert animation.n_frames == len(panel.samples.snapshots)
     assert panel.files.export_sequence(tmp_path / "frames")
-    assert len(list((tmp_path / "frames").glob("grid-*.png"))) == len(panel.snapshots)
+    assert len(list((tmp_path / "frames").glob("grid-*.png"))) == len(panel.samples.snapshots)
 
 
 def test_judgement_shown(qtbot, panel):
@@ -141,9 +141,9 @@ def test_nan_loss_pauses_with_reason(qtbot, panel):
 
 def test_walk_changes_on_click(qtbot, panel):
     panel.reset()
-    before = panel.walk.pixels.copy()
-    panel.walk.clicked.emit()
-    assert not np.array_equal(before, panel.walk.pixels)
+    before = panel.samples.walk.pixels.copy()
+    panel.samples.walk.clicked.emit()
+    assert not np.array_equal(before, panel.samples.walk.pixels)
 
 
 def test_checkpoint_round_trip(qtbot, panel, tmp_path):

@@ -1,6 +1,6 @@
 """Save and load GAN training runs, atomically and without running code.
 
-A checkpoint holds everything needed to continue a run: both networks, G's
+A checkpoint contains everything needed to continue a run: both networks, G's
 weight average, both Adam states, the step count, the fixed noise and the
 state of the run's random generator. The training images are not saved.
 """

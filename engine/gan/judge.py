@@ -1,8 +1,8 @@
 """Judge generated digits with the digit classifier and name what went wrong.
 
-A GAN's losses say little about sample quality, so the Draw panel's
-classifier reads a batch of samples: how sure it is (quality) and how evenly
-its predicted labels spread over the ten digits (diversity). A histogram that
+A GAN's losses tell little about sample quality, so the Draw panel's
+classifier reads a batch of samples. How sure it is measures quality, and how
+evenly its predicted labels spread over the ten digits measures diversity. A histogram that
 narrows to a few digits is mode collapse.
 """
 
@@ -33,10 +33,10 @@ Classify = Callable[[np.ndarray], np.ndarray]
 class Judgement:
     """The classifier's reading of a sample batch at training step `step`.
 
-    `histogram` (10,) is the share of samples predicted as each digit,
-    `confidence` the mean top probability, `classes` the number of digits
-    with a share of at least 2%, and `entropy` the histogram's entropy over
-    log 10: 1 when all ten digits are equally common, 0 for a single digit.
+    `histogram` (10,) is the share of samples predicted as each digit and
+    `confidence` the mean top probability. `classes` counts the digits with a
+    share of at least 2%. `entropy` is the histogram's entropy over log 10,
+    which is 1 when all ten digits are equally common and 0 for one digit.
     """
 
     step: int

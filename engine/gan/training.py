@@ -88,8 +88,8 @@ class GanTraining:
         self.images_seen = 0
         self._order = torch.empty(0, dtype=torch.long)
         self._position = 0
-        self._started = time.perf_counter()
-        self._steps_at_start = 0
+        # Moving average of one update's duration in seconds, pauses excluded.
+        self._step_seconds: float | None = None
         self.last_judgement: Judgement | None = None
 
     @property
@@ -138,6 +138,7 @@ class GanTraining:
 
     def _step(self) -> list:
         config = self.config
+        started = time.perf_counter()
         self.generator.train()
         self.discriminator.train()
 
@@ -175,6 +176,7 @@ class GanTraining:
             "d_real": torch.sigmoid(real_logits.detach()).mean().item(),
             "d_fake": torch.sigmoid(fake_logits.detach()).mean().item(),
         }
+        self._time_step(time.perf_counter() - started)
         return [Metrics(self.step_count, values), self._progress(), *self._periodic_events()]
 
     def _periodic_events(self) -> list:
@@ -245,7 +247,7 @@ class GanTraining:
             self.random.set_state(state["random_state"])
             self.fixed_noise = state["fixed_noise"].to(self.device)
             self.judge_noise = state["judge_noise"].to(self.device)
-            self.step_count = self._steps_at_start = int(state["step"])
+            self.step_count = int(state["step"])
             self.images_seen = int(state["images_seen"])
             self._order = state["batch_order"]
             self._position = int(state["batch_position"])
@@ -259,13 +261,17 @@ class GanTraining:
         self.images_seen += len(batch)
         return self.images[batch.to(self.device)]
 
+    def _time_step(self, seconds: float) -> None:
+        previous = self._step_seconds
+        self._step_seconds = seconds if previous is None else previous + 0.1 * (seconds - previous)
+
     def _progress(self) -> Progress:
-        elapsed = time.perf_counter() - self._started
-        done = self.step_count - self._steps_at_start
-        rate = done / elapsed if elapsed > 0 else 0.0
+        """Return progress; the rate counts the updates alone, not grids, judging or pauses."""
+        rate = 1.0 / self._step_seconds if self._step_seconds else 0.0
         eta = (self.config.steps - self.step_count) / rate if rate > 0 else float("nan")
         per_epoch = max(1, len(self.images))
-        total_epochs = math.ceil(self.config.steps * self.config.batch_size * self.config.d_steps / per_epoch)
+        real_images = self.config.steps * self.config.batch_size * self.config.d_steps
+        total_epochs = math.ceil(real_images / per_epoch)
         return Progress(self.step_count, self.config.steps, self.images_seen // per_epoch,
                         total_epochs, rate * self.config.batch_size, eta)
 
