@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -194,9 +195,17 @@ def save_screenshot(app, window, args: argparse.Namespace, size: tuple[int, int]
 
 
 def run_window(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QTimer
+
     from app.main_window import create_application, open_main_window
 
     app = create_application(sys.argv[:1])
     window = open_main_window(args.data_dir)
     window.show()
+    # Qt's event loop does not run Python signal handlers by itself: a timer
+    # returns to Python now and then, so Ctrl+C in the terminal closes the window.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    wake = QTimer(interval=200)
+    wake.timeout.connect(lambda: None)
+    wake.start()
     return app.exec()

@@ -124,7 +124,10 @@ def open_main_window(data_dir=None, restore: bool = True) -> MainWindow:
         predictor = Predictor(DigitCNN())
         problem = f"No trained classifier loaded ({error}); predictions are random until you train."
     window = MainWindow(predictor, restore=restore)
-    window.data_dir = data_dir
+    if data_dir is not None:
+        window.draw_panel.trainer.set_data_dir(str(data_dir))
     if problem:
         window.show_status(problem)
+    # Quitting without closing the window (e.g. Ctrl+C) must stop the thread too.
+    QApplication.instance().aboutToQuit.connect(window.engine.shutdown)
     return window
