@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     screenshot = commands.add_parser("screenshot", help="render the window to a PNG offscreen")
     screenshot.add_argument("file", type=Path, help="PNG file to write")
     screenshot.add_argument("--panel", default="draw", help="panel to show (default: draw)")
-    screenshot.add_argument("--size", default="1100x700", help="window size WIDTHxHEIGHT in pixels")
+    screenshot.add_argument("--size", default="1280x860", help="window size WIDTHxHEIGHT in pixels")
     screenshot.add_argument("--blank", action="store_true", help="leave the canvas empty")
     screenshot.set_defaults(run=run_screenshot)
     cli_descend.add_parser(commands)

@@ -9,11 +9,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -155,9 +157,16 @@ class DrawPanel(QWidget):
         layout.addWidget(splitter)
 
     def _training_tabs(self) -> QTabWidget:
+        # The controls scroll, so that the window fits small screens.
+        controls = QScrollArea()
+        controls.setWidget(self.trainer.controls)
+        controls.setWidgetResizable(True)
+        controls.setFrameShape(QFrame.Shape.NoFrame)
+        controls.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        controls.setMinimumWidth(self.trainer.controls.sizeHint().width() + 20)
         training = QWidget()
         row = QHBoxLayout(training)
-        row.addWidget(self.trainer.controls)
+        row.addWidget(controls)
         row.addWidget(self.trainer.plots, 1)
         tabs = QTabWidget()
         tabs.addTab(training, "Train the classifier")

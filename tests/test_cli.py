@@ -80,9 +80,9 @@ def test_train_cnn_bad_data_dir(tmp_path, capsys):
 
 def test_screenshot_writes_png(tmp_path, qapp):
     path = tmp_path / "draw.png"
-    assert main(["screenshot", str(path), "--panel", "draw", "--size", "800x500"]) == 0
+    assert main(["screenshot", str(path), "--panel", "draw", "--size", "900x700"]) == 0
     with Image.open(path) as image:
-        assert image.size == (800, 500)
+        assert image.size == (900, 700)
 
 
 def test_screenshot_unknown_panel(tmp_path, qapp, capsys):
