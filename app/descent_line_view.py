@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.descent_curve_plot import PATH_COLOUR, CurvePlot, drawable_path_count
 from app.descent_plots import TraceItems, step_tip
-from app.descent_widgets import NumberBox, PlaybackBar
+from app.descent_widgets import NumberBox, PlaybackBar, side_panel
 from engine.descent import DIVERGED, Descent, DescentConfig, line_descent
 from engine.expression import Expression, ExpressionError, parse_expression
 from engine.optimizers import OPTIMIZERS, SCHEDULES
@@ -129,9 +129,7 @@ class LineView(QWidget):
         side.addWidget(self.status_label)
         side.addStretch(1)
         side.addWidget(self.player)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setMaximumWidth(420)
+        side_widget = side_panel(side, 420)
 
         plots = QSplitter(Qt.Orientation.Vertical)
         plots.addWidget(self.curve_plot)

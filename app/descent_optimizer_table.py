@@ -78,7 +78,7 @@ class OptimizerTable(QWidget):
             self.boxes[key][name] = box
 
         status = QLabel()
-        status.setMinimumWidth(60)
+        status.setMinimumWidth(status.fontMetrics().horizontalAdvance("diverged at step 00000"))
         status.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(status, row, STATUS_COLUMN)
         self.status_labels[key] = status

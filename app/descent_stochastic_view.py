@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.descent_map_view import MapView, status_text
 from app.descent_plots import TRACE_COLOURS
-from app.descent_widgets import NumberBox
+from app.descent_widgets import NumberBox, side_panel
 from engine.descent import Descent, DescentConfig
 from engine.stochastic import (
     FULL_BATCH,
@@ -93,9 +93,7 @@ class StochasticView(MapView):
         side.addLayout(form)
         side.addWidget(self.data_plot, 1)
         side.addWidget(self.player)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setMaximumWidth(460)
+        side_widget = side_panel(side, 460)
 
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.map)

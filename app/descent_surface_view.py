@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.descent_map_view import MapView, status_text
 from app.descent_optimizer_table import OptimizerTable
 from app.descent_plots import TRACE_COLOURS
-from app.descent_widgets import NumberBox
+from app.descent_widgets import NumberBox, side_panel
 from engine.descent import Descent, DescentConfig, surface_descent
 from engine.expression import ExpressionError
 from engine.optimizers import OPTIMIZERS
@@ -83,9 +83,7 @@ class SurfaceView(MapView):
         side.addWidget(self.table)
         side.addStretch(1)
         side.addWidget(self.player)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setMaximumWidth(620)
+        side_widget = side_panel(side, 620)
 
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.map)

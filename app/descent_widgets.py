@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QWidget,
 )
 
@@ -21,7 +23,23 @@ from PySide6.QtWidgets import (
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 DEFAULT_SPEED = 20
 TICK_MS = 16
+# Width kept free for a vertical scroll bar beside the controls.
+SCROLL_BAR_ROOM = 20
 MAX_TICK_S = 0.1
+
+
+def side_panel(layout, maximum_width: int) -> QScrollArea:
+    """Return ``layout`` in a scroll area, so a short window scrolls the controls."""
+    content = QWidget()
+    content.setLayout(layout)
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(content.minimumSizeHint().width() + SCROLL_BAR_ROOM)
+    area.setMaximumWidth(maximum_width)
+    return area
 
 
 class NumberBox(QDoubleSpinBox):

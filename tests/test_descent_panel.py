@@ -98,6 +98,13 @@ def test_stochastic_click_then_ten_steps(qtbot, stochastic_view):
         assert len(xs) == 11, name
 
 
+def test_dragged_handle_moves_start(line_view):
+    line_view.advance(4, budget_s=math.inf)
+    line_view.curve_plot.start_handle.setPos(3.0, 0.0)
+    assert line_view.run.points[0][0] == pytest.approx(3.0)
+    assert line_view.run.steps == 0
+
+
 def test_right_key_steps(qtbot, line_view):
     qtbot.keyClick(line_view, Qt.Key.Key_Right)
     assert line_view.run.steps == 1
@@ -193,6 +200,13 @@ def test_hover_tip_lists_values(surface_view):
     tip = step_tip(surface_view.runs["Adam"], 1)
     assert tip.startswith("step 1\nx = ")
     assert "learning rate = " in tip
+
+
+def test_hovered_dot_shows_its_step(surface_view):
+    surface_view.advance(2, budget_s=math.inf)
+    dots = surface_view.map_traces["Adam"].dots
+    tip = dots.opts["tip"](x=0.0, y=0.0, data=1)
+    assert tip == step_tip(surface_view.runs["Adam"], 1)
 
 
 def test_schedule_applies_to_runs(surface_view):
