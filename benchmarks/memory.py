@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep the runs' settings and autosaves out of the user's own folders.
+_scratch = tempfile.mkdtemp(prefix="digit-playground-bench-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_scratch, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_scratch, "data")
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 

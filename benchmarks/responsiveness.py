@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import statistics
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep the runs' settings and autosaves out of the user's own folders.
+_scratch = tempfile.mkdtemp(prefix="digit-playground-bench-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_scratch, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_scratch, "data")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
