@@ -149,6 +149,9 @@ class TraceItems:
             plot.addItem(item)
         self._visible = True
         self._diverged_shown = False
+        # The run and the number of its points that the dots show.
+        self._dots_run: Descent | None = None
+        self._dot_count = 0
 
     def update(self, coordinates: np.ndarray, run: Descent, count: int) -> None:
         """Draw the first ``count`` of ``coordinates`` (steps + 1, 2), the points of ``run``.
@@ -158,7 +161,7 @@ class TraceItems:
         """
         shown = coordinates[:count]
         self.line.setData(shown[:, 0], shown[:, 1])
-        self.dots.setData(pos=shown, data=np.arange(count))
+        self._update_dots(shown, run)
         diverged = run.status == DIVERGED and count > 0
         if diverged:
             self.marker.setData(pos=shown[-1:])
@@ -172,6 +175,19 @@ class TraceItems:
             self.marker.setData(pos=np.empty((0, 2)))
             self.label.setText("")
         self._diverged_shown = diverged
+
+    def _update_dots(self, shown: np.ndarray, run: Descent) -> None:
+        # Only new points are added while the same run grows, because rebuilding every spot
+        # took most of a redraw once seven traces had 2,000 points each.
+        count = len(shown)
+        if run is self._dots_run and count >= self._dot_count:
+            if count > self._dot_count:
+                self.dots.addPoints(pos=shown[self._dot_count:],
+                                    data=np.arange(self._dot_count, count))
+        else:
+            self.dots.setData(pos=shown, data=np.arange(count))
+        self._dots_run = run
+        self._dot_count = count
 
     def set_visible(self, visible: bool) -> None:
         if visible == self._visible:
