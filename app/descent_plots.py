@@ -196,10 +196,6 @@ class TraceItems:
         for item in (self.line, self.dots, self.marker, self.label):
             item.setVisible(visible)
 
-    def remove(self, plot: pg.PlotItem) -> None:
-        for item in (self.line, self.dots, self.marker, self.label):
-            plot.removeItem(item)
-
 
 def step_tip(run: Descent, step: int, names: tuple[str, ...] = ("x", "y")) -> str:
     """Return the hover text for one step of ``run``: point, value, gradient and rate."""
