@@ -73,15 +73,6 @@ def predict_probabilities(model: nn.Module, images: np.ndarray) -> np.ndarray:
         return torch.softmax(logits, dim=1).cpu().numpy()
 
 
-def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray, batch: int = 500) -> float:
-    """Return the fraction of `images` whose predicted digit equals the label."""
-    correct = 0
-    for start in range(0, len(images), batch):
-        probabilities = predict_probabilities(model, images[start : start + batch])
-        correct += int((probabilities.argmax(axis=1) == labels[start : start + batch]).sum())
-    return correct / max(1, len(images))
-
-
 def shipped_checkpoint() -> Path:
     """Return the path of the classifier checkpoint shipped with the app."""
     return Path(str(resources.files("resources") / "cnn.pt"))

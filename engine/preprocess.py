@@ -140,7 +140,3 @@ def to_mnist(grey: np.ndarray, light_ink: bool | None = None) -> np.ndarray | No
         return None
     return np.clip(paste_centred(patch), 0.0, 1.0)
 
-
-def load_as_mnist(path: str | os.PathLike) -> np.ndarray | None:
-    """Read an image file and return its 28x28 MNIST-like form, or None if blank."""
-    return to_mnist(read_image(path))
