@@ -86,7 +86,7 @@ def train(job) -> str | None:
 
 
 def generate_samples(job, count: int):
-    """Return `count` samples (count, 28, 28) from the run's weight-averaged generator."""
+    """Return `count` samples (count, 28, 28) from the run's sampling generator."""
     from engine.gan.sampling import generate
 
     return generate(job.sampler, job.noise(count))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.gan.config import GanConfig
+from engine.gan.config import AVERAGE_DECAY, GanConfig
 
 MODEL_NAMES = {"dcgan": "DCGAN (convolutional)", "mlp": "Fully connected (original GAN)"}
 INIT_NAMES = {"normal": "Normal N(0, 0.02) (DCGAN)", "xavier": "Xavier/Glorot uniform",
@@ -91,7 +91,8 @@ class GanControls(QWidget):
         self.d_steps = count_box(1, 10, "D updates per G update." + live)
         self.label_smoothing = fraction_box(0.5, 0.05, "One-sided label smoothing: real images "
                                             "get the target 1 minus this, fakes keep 0." + live)
-        self.loss = combo(LOSS_NAMES, "The game's losses. Non-saturating: G minimises -log D(G(z)). "
+        self.loss = combo(LOSS_NAMES, "The game's losses. Non-saturating: G minimises "
+                          "-log D(G(z)). "
                           "Minimax: G minimises log(1 - D(G(z))), which stalls while D wins. "
                           "Both use BCE on D's logits. Hinge: D minimises max(0, 1 - l(x)) + "
                           "max(0, 1 + l(G(z))) on its logits l, G minimises -l(G(z)), and label "
@@ -104,13 +105,15 @@ class GanControls(QWidget):
         reset = " Applies on reset."
         self.spectral_norm = QCheckBox("Spectral norm in D")
         self.spectral_norm.setToolTip("Bound each D layer's largest singular value by 1 "
-                                      "(Miyato et al., 2018); off uses batch norm as in DCGAN." + reset)
+                                      "(Miyato et al., 2018). Off, D uses batch norm as in "
+                                      "DCGAN." + reset)
         self.minibatch_std = QCheckBox("Minibatch std in D")
         self.minibatch_std.setToolTip("Give D the batch's feature spread so it can spot "
                                       "near-identical fakes (Karras et al., 2018)." + reset)
         self.average = QCheckBox("Sample from averaged G")
         self.average.setToolTip("Draw samples from an exponential moving average of G's weights "
-                                "(decay 0.999) instead of the last step's weights." + reset)
+                                f"(decay {AVERAGE_DECAY}) instead of the last step's "
+                                "weights." + reset)
 
     def _build_layout(self) -> None:
         form = QFormLayout(self)
@@ -160,7 +163,7 @@ class GanControls(QWidget):
             loss=self.loss.currentData(), label_smoothing=self.label_smoothing.value(),
             spectral_norm=self.spectral_norm.isChecked(),
             minibatch_std=self.minibatch_std.isChecked(),
-            ema_decay=GanConfig.ema_decay if self.average.isChecked() else 0.0,
+            ema_decay=AVERAGE_DECAY if self.average.isChecked() else 0.0,
             steps=self.steps.value(), seed=self.seed.value(),
         )
 
@@ -172,11 +175,14 @@ class GanControls(QWidget):
             box.blockSignals(True)
             box.setCurrentIndex(box.findData(key))
             box.blockSignals(False)
-        for box, value in ((self.latent_size, config.latent_size), (self.batch_size, config.batch_size),
-                           (self.lr_d, config.lr_d), (self.lr_g, config.lr_g),
-                           (self.beta1, config.betas[0]), (self.beta2, config.betas[1]),
-                           (self.d_steps, config.d_steps), (self.label_smoothing, config.label_smoothing),
-                           (self.seed, config.seed), (self.steps, config.steps)):
+        values = (
+            (self.latent_size, config.latent_size), (self.batch_size, config.batch_size),
+            (self.lr_d, config.lr_d), (self.lr_g, config.lr_g),
+            (self.beta1, config.betas[0]), (self.beta2, config.betas[1]),
+            (self.d_steps, config.d_steps), (self.label_smoothing, config.label_smoothing),
+            (self.seed, config.seed), (self.steps, config.steps),
+        )
+        for box, value in values:
             box.blockSignals(True)
             box.setValue(value)
             box.blockSignals(False)

@@ -15,7 +15,9 @@ GRID_COLUMNS = 8
 DEFAULT_SCALE = 2
 
 
-def grid_picture(images: np.ndarray, columns: int = GRID_COLUMNS, scale: int = DEFAULT_SCALE) -> Image.Image:
+def grid_picture(
+    images: np.ndarray, columns: int = GRID_COLUMNS, scale: int = DEFAULT_SCALE
+) -> Image.Image:
     """Return samples (N, 28, 28) in [0, 1] tiled in rows of `columns` as a greyscale image."""
     picture = Image.fromarray(to_uint8(tile(images, columns)))
     if scale > 1:
@@ -32,7 +34,10 @@ def save_grid_png(path: str | os.PathLike, images: np.ndarray, scale: int = DEFA
 
 
 def save_gif(
-    path: str | os.PathLike, grids: list[np.ndarray], frame_ms: int = 120, scale: int = DEFAULT_SCALE
+    path: str | os.PathLike,
+    grids: list[np.ndarray],
+    frame_ms: int = 120,
+    scale: int = DEFAULT_SCALE,
 ) -> Path:
     """Write grid snapshots (each (N, 28, 28)) as a looping animated GIF."""
     if not grids:

@@ -42,7 +42,8 @@ class GanFileActions:
              "(Ctrl+Shift+E)", "Ctrl+Shift+E", self.choose_sequence),
             ("Save…", "Save the run (networks, optimisers, step) as a checkpoint (Ctrl+S)",
              "Ctrl+S", self.choose_save),
-            ("Load…", "Continue a run from a GAN checkpoint (Ctrl+O)", "Ctrl+O", self.choose_load),
+            ("Load…", "Continue a run from a GAN checkpoint (Ctrl+O)", "Ctrl+O",
+             self.choose_load),
         ]
         for index, (text, tooltip, keys, slot) in enumerate(actions):
             button = QPushButton(text)
@@ -97,7 +98,8 @@ class GanFileActions:
 
     @Slot()
     def choose_grid(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.panel, "Export grid", "gan-grid.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.panel, "Export grid", "gan-grid.png",
+                                              "PNG (*.png)")
         if path:
             self.export_grid(path)
 

@@ -77,7 +77,7 @@ class SampleViews(QWidget):
         self.snapshots.clear()
 
     def add_snapshot(self, step: int, grid: np.ndarray) -> None:
-        """Keep grid (64, 28, 28) in [0, 1] for the timeline; show it if the slider is at the end."""
+        """Add grid (64, 28, 28) in [0, 1] to the timeline; show it if the slider is at the end."""
         at_end = self.timeline.value() >= self.timeline.maximum()
         self.snapshots.append((step, to_uint8(grid)))
         if len(self.snapshots) > MAX_SNAPSHOTS:

@@ -143,7 +143,8 @@ class JudgeChart(pg.PlotWidget):
                                     brush=BAR_COLOUR)
         self.addItem(self.bars)
         # A balanced mix puts every digit at 10%; the dashed line marks it.
-        self.addItem(pg.InfiniteLine(0.1, angle=0, pen=pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine)))
+        dashed = pg.mkPen((120, 120, 120), style=Qt.PenStyle.DashLine)
+        self.addItem(pg.InfiniteLine(0.1, angle=0, pen=dashed))
         self.setToolTip("Each bar is the share of generated samples that the Draw panel's "
                         "classifier reads as that digit. Orange bars are under 2%: "
                         "those digits are missing, a sign of mode collapse.")

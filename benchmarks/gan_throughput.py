@@ -117,7 +117,8 @@ def main() -> None:
     for run in range(args.runs):
         for name, way in ways.items():
             rates[name].append(way())
-        print(f"run {run + 1}: " + ", ".join(f"{n} {r[-1]:.2f}" for n, r in rates.items()), flush=True)
+        latest = ", ".join(f"{name} {values[-1]:.2f}" for name, values in rates.items())
+        print(f"run {run + 1}: {latest}", flush=True)
 
     print(f"{args.steps} steps per run, {args.runs} runs, torch threads {torch.get_num_threads()}")
     bare = statistics.median(rates["bare loop"])

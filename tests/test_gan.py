@@ -122,7 +122,8 @@ def test_bce_losses_match_formulas():
     expected_d += -torch.log(1 - d_fake).mean()
     actual_d = discriminator_loss(real, fake, "non-saturating", target)
     assert torch.allclose(actual_d, expected_d, atol=1e-6)
-    assert torch.allclose(generator_loss(fake, "non-saturating"), -torch.log(d_fake).mean(), atol=1e-6)
+    non_saturating = generator_loss(fake, "non-saturating")
+    assert torch.allclose(non_saturating, -torch.log(d_fake).mean(), atol=1e-6)
     assert torch.allclose(generator_loss(fake, "minimax"), torch.log(1 - d_fake).mean(), atol=1e-6)
 
 
@@ -201,7 +202,8 @@ def test_judge_counts_classes_at_two_percent():
     judgement = judge_probabilities(np.eye(10)[labels] * 0.8 + 0.02)
     assert judgement.classes == 2
     assert judgement.confidence == pytest.approx(0.82)
-    assert judgement.summary_line() == f"classes=2 confidence=0.8200 entropy={judgement.entropy:.4f}"
+    expected = f"classes=2 confidence=0.8200 entropy={judgement.entropy:.4f}"
+    assert judgement.summary_line() == expected
 
 
 def test_watch_names_winning_discriminator():
@@ -219,15 +221,17 @@ def test_slerp_ends_at_endpoints():
     assert torch.allclose(path[-1], end, atol=1e-5)
 
 
-def test_generator_copy_matches_snapshot(images):
-    job = GanTraining(images, tiny_config())
+@pytest.mark.parametrize("average", [0.0, 0.999])
+def test_generator_copy_matches_snapshot(images, average):
+    job = GanTraining(images, tiny_config(ema_decay=average))
     job.step()
     copy = GeneratorCopy(job.snapshot().config, job.snapshot().state_dict)
     np.testing.assert_allclose(copy.generate(job.fixed_noise), job.grid(), atol=1e-6)
 
 
-def test_checkpoint_resumes_exactly(images, tmp_path):
-    original = GanTraining(images, tiny_config())
+@pytest.mark.parametrize(("spectral", "average"), [(False, 0.0), (True, 0.999)])
+def test_checkpoint_resumes_exactly(images, tmp_path, spectral, average):
+    original = GanTraining(images, tiny_config(spectral_norm=spectral, ema_decay=average))
     for _ in range(2):
         original.step()
     save_checkpoint(original, tmp_path / "gan.pt")

@@ -53,7 +53,8 @@ def wait_for_idle(qtbot, panel) -> None:
 
 
 def test_play_updates_grid_then_pauses(qtbot, panel):
-    with qtbot.waitSignal(panel.samples.grid_updated, timeout=TIMEOUT_MS, check_params_cb=lambda s: s > 0):
+    updated = panel.samples.grid_updated
+    with qtbot.waitSignal(updated, timeout=TIMEOUT_MS, check_params_cb=lambda step: step > 0):
         panel.play()
     assert panel.running
     assert panel.play_button.text() == "Pause"

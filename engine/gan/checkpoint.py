@@ -1,8 +1,9 @@
 """Save and load GAN training runs, atomically and without running code.
 
-A checkpoint contains everything needed to continue a run: both networks, G's
-weight average, both Adam states, the step count, the fixed noise and the
-state of the run's random generator. The training images are not saved.
+A checkpoint contains everything needed to continue a run: both networks,
+G's weight average if the run keeps one, both Adam states, the step count,
+the fixed noise and the state of the run's random generator. The training
+images are not saved.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ CHECKPOINT_KIND = "digit-playground/gan"
 CHECKPOINT_VERSION = 1
 
 
-def save_checkpoint(job: GanTraining, path: str | os.PathLike, metadata: dict | None = None) -> None:
+def save_checkpoint(
+    job: GanTraining, path: str | os.PathLike, metadata: dict | None = None
+) -> None:
     """Write `job` to `path` atomically: a temporary file in the same folder, then a rename.
 
     Safe to call from another thread while the job trains: it waits for the
@@ -68,7 +71,8 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
         raise CheckpointError(f"{path} is empty; expected a GAN checkpoint.")
     try:
         payload = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError) as error:
+    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError,
+            ValueError) as error:
         raise CheckpointError(
             f"{path} is not a readable PyTorch checkpoint (truncated or corrupt?): {error}"
         ) from error

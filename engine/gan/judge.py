@@ -71,7 +71,8 @@ class Judge:
 
     def judge(self, images: np.ndarray, step: int = 0) -> Judgement:
         """Return the judgement of images (N, 28, 28) in [0, 1]."""
-        parts = [self.classify(images[i : i + self.batch]) for i in range(0, len(images), self.batch)]
+        starts = range(0, len(images), self.batch)
+        parts = [self.classify(images[start : start + self.batch]) for start in starts]
         probabilities = np.concatenate(parts) if parts else np.zeros((0, DIGITS))
         return judge_probabilities(probabilities, step)
 

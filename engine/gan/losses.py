@@ -26,7 +26,8 @@ def discriminator_loss(
     """
     if loss == "hinge":
         return F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
-    real = F.binary_cross_entropy_with_logits(real_logits, torch.full_like(real_logits, real_target))
+    targets = torch.full_like(real_logits, real_target)
+    real = F.binary_cross_entropy_with_logits(real_logits, targets)
     fake = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
     return real + fake
 

@@ -38,7 +38,9 @@ def slerp(start: torch.Tensor, end: torch.Tensor, count: int) -> torch.Tensor:
     angle = torch.arccos(cosine)
     if angle.abs() < 1e-4:
         return (1 - weights) * start + weights * end
-    return (torch.sin((1 - weights) * angle) * start + torch.sin(weights * angle) * end) / torch.sin(angle)
+    start_weights = torch.sin((1 - weights) * angle) / torch.sin(angle)
+    end_weights = torch.sin(weights * angle) / torch.sin(angle)
+    return start_weights * start + end_weights * end
 
 
 def tile(images: np.ndarray, columns: int, gap: int = 2, fill: float = 0.5) -> np.ndarray:
@@ -78,9 +80,6 @@ class WeightAverage:
 
     @torch.no_grad()
     def update(self, generator: nn.Module, step: int) -> None:
-        if self.decay <= 0:
-            self.model.load_state_dict(generator.state_dict())
-            return
         decay = min(self.decay, (1 + step) / (10 + step))
         for average, live in zip(self.model.parameters(), generator.parameters()):
             average.lerp_(live, 1.0 - decay)

@@ -75,9 +75,13 @@ class GanTraining:
             )
         self.generator.to(self.device)
         self.discriminator.to(self.device)
-        self.average = WeightAverage(self.generator, config.ema_decay)
+        self.average = None
+        if config.ema_decay > 0:
+            self.average = WeightAverage(self.generator, config.ema_decay)
         self.optimizer_g = torch.optim.Adam(self.generator.parameters(), config.lr_g, config.betas)
-        self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(), config.lr_d, config.betas)
+        self.optimizer_d = torch.optim.Adam(
+            self.discriminator.parameters(), config.lr_d, config.betas
+        )
 
         # Noise and batches come from this generator only, so a seed fixes the run.
         self.random = torch.Generator().manual_seed(config.seed)
@@ -98,8 +102,8 @@ class GanTraining:
 
     @property
     def sampler(self) -> torch.nn.Module:
-        """The generator that draws shown samples: the weight average of G."""
-        return self.average.model
+        """The generator that draws shown samples: G's weight average if kept, else G."""
+        return self.average.model if self.average is not None else self.generator
 
     def noise(self, count: int) -> torch.Tensor:
         """Return standard normal latent vectors (count, latent) from the run's generator."""
@@ -116,13 +120,13 @@ class GanTraining:
 
     def _apply(self, name: str, value) -> None:
         if name in ("lr_d", "lr_g"):
-            rate = check_rate(name, value)
+            value = check_rate(name, value)
             optimizer = self.optimizer_d if name == "lr_d" else self.optimizer_g
-            optimizer.param_groups[0]["lr"] = rate
+            optimizer.param_groups[0]["lr"] = value
         elif name == "betas":
-            betas = check_betas(value)
+            value = check_betas(value)
             for optimizer in (self.optimizer_d, self.optimizer_g):
-                optimizer.param_groups[0]["betas"] = betas
+                optimizer.param_groups[0]["betas"] = value
         elif name == "loss":
             check_choice("loss", value, LOSSES)
         elif name == "label_smoothing":
@@ -151,7 +155,8 @@ class GanTraining:
             real = self._next_batch()
             real_logits = self.discriminator(real)
             fake_logits = self.discriminator(fake.detach())
-            d_loss = discriminator_loss(real_logits, fake_logits, config.loss, 1 - config.label_smoothing)
+            real_target = 1 - config.label_smoothing
+            d_loss = discriminator_loss(real_logits, fake_logits, config.loss, real_target)
             if not torch.isfinite(d_loss):
                 return [self._non_finite_pause("D", d_loss.item())]
             self.optimizer_d.zero_grad(set_to_none=True)
@@ -167,7 +172,8 @@ class GanTraining:
         self.optimizer_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.optimizer_g.step()
-        self.average.update(self.generator, self.step_count)
+        if self.average is not None:
+            self.average.update(self.generator, self.step_count)
 
         self.step_count += 1
         values = {
@@ -223,7 +229,7 @@ class GanTraining:
                 "config": self.config.as_dict(),
                 "generator": self.generator.state_dict(),
                 "discriminator": self.discriminator.state_dict(),
-                "generator_average": self.average.model.state_dict(),
+                "generator_average": self.average.model.state_dict() if self.average else None,
                 "optimizer_g": self.optimizer_g.state_dict(),
                 "optimizer_d": self.optimizer_d.state_dict(),
                 "step": self.step_count,
@@ -241,7 +247,8 @@ class GanTraining:
         with self._lock:
             self.generator.load_state_dict(state["generator"])
             self.discriminator.load_state_dict(state["discriminator"])
-            self.average.model.load_state_dict(state["generator_average"])
+            if self.average is not None:
+                self.average.model.load_state_dict(state["generator_average"])
             self.optimizer_g.load_state_dict(state["optimizer_g"])
             self.optimizer_d.load_state_dict(state["optimizer_d"])
             self.random.set_state(state["random_state"])
@@ -276,11 +283,12 @@ class GanTraining:
                         total_epochs, rate * self.config.batch_size, eta)
 
     def _non_finite_pause(self, network: str, value: float) -> Paused:
-        log.warning("non-finite %s loss %s at step %d; pausing", network, value, self.step_count + 1)
+        step = self.step_count + 1
+        log.warning("non-finite %s loss %s at step %d; pausing", network, value, step)
         return Paused(
-            f"{network}'s loss became {value} at step {self.step_count + 1}, so training paused "
-            f"before that update. Lower the learning rates (D {self.lr('d'):g}, G {self.lr('g'):g}) "
-            "or reset the networks."
+            f"{network}'s loss became {value} at step {step}, so training paused before that "
+            f"update. Lower the learning rates (D {self.lr('d'):g}, G {self.lr('g'):g}) or "
+            "reset the networks."
         )
 
     def lr(self, network: str) -> float:
