@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import os
-import tempfile
-import warnings
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
+
+from engine.checkpoint_files import CheckpointError, read_checkpoint, write_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +20,6 @@ CHECKPOINT_VERSION = 1
 # MNIST's pixel mean and standard deviation on [0, 1] images.
 PIXEL_MEAN = 0.1307
 PIXEL_STD = 0.3081
-
-
-class CheckpointError(Exception):
-    """A checkpoint that could not be read, or that is not a classifier's."""
 
 
 class DigitCNN(nn.Module):
@@ -79,9 +74,7 @@ def shipped_checkpoint() -> Path:
 
 
 def save_checkpoint(model: DigitCNN, path: str | os.PathLike, metadata: dict | None = None) -> None:
-    """Write the model atomically: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the model's weights and layout to `path` atomically."""
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     payload = {
         "kind": CHECKPOINT_KIND,
@@ -90,46 +83,16 @@ def save_checkpoint(model: DigitCNN, path: str | os.PathLike, metadata: dict | N
         "state_dict": state,
         "metadata": dict(metadata or {}),
     }
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            torch.save(payload, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        # mkstemp creates the file readable by its owner only.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_checkpoint(payload, path)
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[DigitCNN, dict]:
     """Load a classifier checkpoint on the CPU, returning the model and its metadata.
 
-    Loading uses weights_only, so a file cannot run code, and map_location
-    "cpu", so a checkpoint saved on a GPU loads on a machine without one.
-    Raises CheckpointError with a sentence for anything else.
+    Raises CheckpointError with a sentence for a file that is unreadable, not
+    a classifier checkpoint, or of another network layout.
     """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise CheckpointError(f"{path} could not be read: {error.strerror or error}.") from error
-    if not raw:
-        raise CheckpointError(f"{path} is empty; expected a classifier checkpoint.")
-    try:
-        with warnings.catch_warnings():
-            # A foreign pickle makes torch warn about its protocol before failing.
-            warnings.simplefilter("ignore")
-            payload = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
-    except Exception as error:  # noqa: BLE001 - arbitrary bytes fail in many ways, all meaning "bad file"
-        raise CheckpointError(
-            f"{path} is not a readable PyTorch checkpoint (truncated or corrupt?): {error}"
-        ) from error
-
-    if not isinstance(payload, dict) or payload.get("kind") != CHECKPOINT_KIND:
-        raise CheckpointError(f"{path} is not a Digit Playground classifier checkpoint.")
+    payload = read_checkpoint(path, CHECKPOINT_KIND, "classifier checkpoint")
     try:
         model = DigitCNN(**payload["config"])
         model.load_state_dict(payload["state_dict"])
