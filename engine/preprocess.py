@@ -11,9 +11,10 @@ half a pixel, which is what an integer shift onto (14, 14) gives.
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFilter, UnidentifiedImageError
 
 FIELD = 28
 BOX = 20
@@ -23,6 +24,11 @@ CENTRE = 14.0
 INK_THRESHOLD = 0.1
 # A drawing whose strongest ink is below this (on a 0..1 scale) is blank.
 BLANK_CONTRAST = 0.15
+# Border ink fainter than this is noise on the page, not strokes; ink up to
+# the strongest such noise is removed everywhere.
+NOISE_CEILING = 0.5
+# Longer sides of image files are reduced to this before anything else.
+MAX_SIDE = 1024
 
 
 class ImageReadError(Exception):
@@ -30,39 +36,65 @@ class ImageReadError(Exception):
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
-    """Read an image file as ink intensity in [0, 1], ink light on dark.
+    """Read an image file as grey values in [0, 1], of either polarity.
 
-    A transparent background counts as background whatever its colour, so a
+    A transparent page counts as background whatever its colour, so a
     drawing exported with alpha reads the same as one on an opaque page.
+    Images with a side over MAX_SIDE are reduced first: the digit ends up
+    20 pixels high anyway.
     """
     try:
-        with Image.open(path) as image:
-            image.load()
-            rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
+        with warnings.catch_warnings():
+            # Pillow only warns about images of 89 to 179 million pixels.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+                image.thumbnail((MAX_SIDE, MAX_SIDE))
+                rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
     except FileNotFoundError as error:
         raise ImageReadError(f"{path}: file not found.") from error
+    except IsADirectoryError as error:
+        raise ImageReadError(f"{path}: is a folder, not an image file.") from error
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageReadError(f"{path}: image too large to read safely ({error}).") from error
     except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise ImageReadError(f"{path}: not a readable PNG or JPEG image ({error}).") from error
+        raise ImageReadError(f"{path}: not a readable image file ({error}).") from error
+    return flatten_alpha(rgba)
 
+
+def flatten_alpha(rgba: np.ndarray) -> np.ndarray:
+    """Return grey values for an RGBA image, using alpha as ink on a transparent page."""
     alpha = rgba[..., 3]
-    grey = rgba[..., :3].mean(axis=2)
-    if alpha.min() < 0.99:
-        # Ink is whatever is opaque; its colour does not matter.
+    if np.median(border_pixels(alpha)) < 0.5:
+        # A transparent page: ink is whatever is opaque, whatever its colour.
         return alpha
-    return grey
+    # An opaque page: a few transparent pixels take the page's grey.
+    grey = rgba[..., :3].mean(axis=2)
+    page = float(np.median(border_pixels(grey)))
+    return grey * alpha + page * (1.0 - alpha)
+
+
+def border_pixels(image: np.ndarray) -> np.ndarray:
+    return np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
 
 
 def ink_from_grey(grey: np.ndarray) -> np.ndarray:
     """Return ink as light-on-dark in [0, 1], whatever the drawing's polarity.
 
-    The background is taken as the median of the border pixels: a light border
-    means dark ink on a light page, so the image is inverted.
+    The background is the median of the border pixels: a light border means
+    dark ink on a light page, so the image is inverted. A 3x3 median filter
+    and a noise floor measured on the border then remove sensor noise, JPEG
+    artefacts and uneven lighting, which would otherwise count as ink.
     """
     grey = np.asarray(grey, dtype=np.float32)
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    background = float(np.median(border))
+    background = float(np.median(border_pixels(grey)))
     ink = background - grey if background > 0.5 else grey - background
-    return np.clip(ink, 0.0, None)
+    ink = np.asarray(Image.fromarray(np.clip(ink, 0.0, None), mode="F").filter(ImageFilter.MedianFilter(3)))
+    # Strokes may touch the border: only faint border pixels measure the noise.
+    border = border_pixels(ink)
+    faint = border[border < NOISE_CEILING]
+    floor = float(faint.max()) if faint.size else 0.0
+    return np.clip(ink - floor, 0.0, None)
 
 
 def bounding_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
