@@ -8,11 +8,15 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from app import cli_descend, cli_init
 
 log = logging.getLogger(__name__)
+
+PANEL_KEYS = ("draw", "gan", "descent", "init")
+MAX_SCREENSHOT_SIDE = 8000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     train.add_argument("--optimizer", default="adam", choices=["adam", "sgd", "momentum", "adadelta"])
     train.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
-    train.add_argument("--limit", type=int, help="use only the first N training digits")
+    train.add_argument("--limit", type=positive_int, help="use only the first N training digits")
     train.add_argument("--seed", type=int, default=0, help="random seed")
     train.add_argument("--out", type=Path, help="cnn: checkpoint to write (default: cnn.pt in "
                        "the user data folder); gan: folder for grid.png and gan.pt "
@@ -52,8 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     screenshot = commands.add_parser("screenshot", help="render the window to a PNG offscreen")
     screenshot.add_argument("file", type=Path, help="PNG file to write")
-    screenshot.add_argument("--panel", default="draw", help="panel to show (default: draw)")
-    screenshot.add_argument("--size", default="1280x860", help="window size WIDTHxHEIGHT in pixels")
+    screenshot.add_argument("--panel", default="draw", choices=PANEL_KEYS,
+                            help="panel to show (default: draw)")
+    screenshot.add_argument("--size", default="1280x860",
+                            help="window size WIDTHxHEIGHT in pixels (default: 1280x860; "
+                            "the window does not shrink below its minimum size)")
     screenshot.add_argument("--blank", action="store_true", help="leave the canvas empty")
     screenshot.set_defaults(run=run_screenshot)
     cli_descend.add_parser(commands)
@@ -71,6 +78,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away: stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def positive_int(text: str) -> int:
+    """Parse an argparse value that must be a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def fail(message: str) -> int:
@@ -141,6 +163,9 @@ def run_train(args: argparse.Namespace) -> int:
         return fail(str(error))
 
     out = args.out or autosave_path("cnn.pt")
+    problem = unwritable_reason(out, create_folder=args.out is None)
+    if problem:
+        return fail(problem)
     with tqdm(total=job.total_steps, unit="step", file=sys.stderr) as bar:
         while not job.finished:
             for event in job.step():
@@ -155,10 +180,31 @@ def run_train(args: argparse.Namespace) -> int:
 
     metadata = {"data": data.source, "train_size": len(data.train_labels),
                 "test_accuracy": job.last_test_accuracy, **job.describe()}
-    save_checkpoint(job.model, out, metadata)
+    try:
+        save_checkpoint(job.model, out, metadata)
+    except OSError as error:
+        return fail(f"could not write {out}: {error.strerror or error}.")
     print(f"saved {out}")
     print(f"test accuracy {job.last_test_accuracy:.4f} on {len(data.test_labels)} digits")
     return 0
+
+
+def unwritable_reason(path: Path, create_folder: bool) -> str | None:
+    """Return why `path` cannot be written, or None; checked before long work starts."""
+    if path.is_dir():
+        return f"{path} is a folder; give a file name for the checkpoint."
+    if create_folder:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return f"could not create the folder {path.parent}: {error.strerror or error}."
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist."
+    try:
+        tempfile.TemporaryFile(dir=path.parent).close()
+    except OSError as error:
+        return f"cannot write in {path.parent}: {error.strerror or error}."
+    return None
 
 
 def run_screenshot(args: argparse.Namespace) -> int:
@@ -166,7 +212,10 @@ def run_screenshot(args: argparse.Namespace) -> int:
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
-        return fail(f"invalid --size {args.size!r}; expected WIDTHxHEIGHT, e.g. 1100x700.")
+        return fail(f"invalid --size {args.size!r}; expected WIDTHxHEIGHT, e.g. 1280x860.")
+    if not (0 < width <= MAX_SCREENSHOT_SIDE and 0 < height <= MAX_SCREENSHOT_SIDE):
+        return fail(f"invalid --size {args.size!r}; each side must be 1 to "
+                    f"{MAX_SCREENSHOT_SIDE} pixels.")
 
     from app.main_window import create_application, open_main_window
 
@@ -189,7 +238,7 @@ def save_screenshot(app, window, args: argparse.Namespace, size: tuple[int, int]
     app.processEvents()
     pixmap = window.grab()
     if not pixmap.save(str(args.file), "PNG"):
-        return fail(f"could not write {args.file}.")
+        return fail(f"could not write {args.file}: check that its folder exists and is writable.")
     print(f"saved {args.file} ({pixmap.width()}x{pixmap.height()})")
     return 0
 

@@ -8,12 +8,15 @@ renamed over the target, so a crash mid-save leaves the old file intact.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import tempfile
 import warnings
 from pathlib import Path
 
 import torch
+
+log = logging.getLogger(__name__)
 
 
 class CheckpointError(Exception):
@@ -38,13 +41,14 @@ def write_checkpoint(payload: dict, path: str | os.PathLike) -> None:
         raise
 
 
-def read_checkpoint(path: str | os.PathLike, kind: str, description: str) -> dict:
+def read_checkpoint(path: str | os.PathLike, kind: str, description: str, version: int) -> dict:
     """Load the checkpoint at `path` on the CPU and check that it is of `kind`.
 
     weights_only=True means a file cannot run code while it loads, and
     map_location "cpu" lets a checkpoint saved on a GPU load without one.
     Raises CheckpointError with a sentence naming the file and `description`
-    (e.g. "classifier checkpoint") for any unreadable or foreign file.
+    (e.g. "classifier checkpoint") for any unreadable or foreign file, or one
+    written in a format `version` newer than this program reads.
     """
     path = Path(path)
     try:
@@ -59,9 +63,18 @@ def read_checkpoint(path: str | os.PathLike, kind: str, description: str) -> dic
             warnings.simplefilter("ignore")
             payload = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
     except Exception as error:  # noqa: BLE001 - arbitrary bytes fail in many ways, all meaning "bad file"
+        # torch's own message is long and suggests weights_only=False, which
+        # would let the file run code: keep it out of the user's sight.
+        log.debug("torch.load(%s) failed: %s", path, error)
         raise CheckpointError(
-            f"{path} is not a readable PyTorch checkpoint (truncated or corrupt?): {error}"
+            f"{path} is not a readable PyTorch checkpoint: it is truncated, corrupt "
+            "or another kind of file."
         ) from error
     if not isinstance(payload, dict) or payload.get("kind") != kind:
         raise CheckpointError(f"{path} is not a Digit Playground {description}.")
+    if payload.get("version", 0) > version:
+        raise CheckpointError(
+            f"{path} is a {description} of format version {payload['version']}, newer than "
+            f"this program's {version}: update Digit Playground to read it."
+        )
     return payload

@@ -92,11 +92,16 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[DigitCNN, dict]:
     Raises CheckpointError with a sentence for a file that is unreadable, not
     a classifier checkpoint, or of another network layout.
     """
-    payload = read_checkpoint(path, CHECKPOINT_KIND, "classifier checkpoint")
+    payload = read_checkpoint(path, CHECKPOINT_KIND, "classifier checkpoint", CHECKPOINT_VERSION)
     try:
         model = DigitCNN(**payload["config"])
         model.load_state_dict(payload["state_dict"])
     except (KeyError, TypeError, RuntimeError) as error:
-        raise CheckpointError(f"{path} does not match the classifier's layout: {error}") from error
+        log.debug("layout mismatch in %s: %s", path, error)
+        raise CheckpointError(
+            f"{path} does not match the classifier's layout: its layers have other names or sizes."
+        ) from error
+    if not all(torch.isfinite(value).all() for value in model.state_dict().values()):
+        raise CheckpointError(f"{path} contains NaN or infinite weights, e.g. from a run that diverged.")
     model.eval()
     return model, dict(payload.get("metadata", {}))

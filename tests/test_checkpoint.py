@@ -43,7 +43,7 @@ def test_empty_file(tmp_path):
 def test_truncated_file(saved):
     _, path = saved
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(CheckpointError, match="truncated or corrupt"):
+    with pytest.raises(CheckpointError, match="truncated, corrupt"):
         load_checkpoint(path)
 
 
@@ -108,3 +108,30 @@ def test_gpu_saved_checkpoint_loads_on_cpu(tmp_path, monkeypatch):
             torch.load(path, weights_only=True)
     model, _ = load_checkpoint(path)
     assert next(model.parameters()).device.type == "cpu"
+
+
+def test_nan_weights_rejected(tmp_path):
+    model = DigitCNN()
+    with torch.no_grad():
+        model.head[2].weight[0, 0] = float("nan")
+    path = tmp_path / "nan.pt"
+    save_checkpoint(model, path)
+    with pytest.raises(CheckpointError, match="NaN"):
+        load_checkpoint(path)
+
+
+def test_newer_format_rejected(saved):
+    _, path = saved
+    payload = torch.load(path, weights_only=True)
+    payload["version"] = 99
+    torch.save(payload, path)
+    with pytest.raises(CheckpointError, match="version 99"):
+        load_checkpoint(path)
+
+
+def test_message_hides_torch_advice(tmp_path):
+    path = tmp_path / "notes.pt"
+    path.write_text("these are not weights")
+    with pytest.raises(CheckpointError) as error:
+        load_checkpoint(path)
+    assert "weights_only" not in str(error.value)

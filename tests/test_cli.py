@@ -85,9 +85,28 @@ def test_screenshot_writes_png(tmp_path, qapp):
         assert image.size == (900, 700)
 
 
-def test_screenshot_unknown_panel(tmp_path, qapp, capsys):
-    assert main(["screenshot", str(tmp_path / "x.png"), "--panel", "nope"]) != 0
-    assert "unknown panel" in capsys.readouterr().err
+def test_screenshot_unknown_panel(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["screenshot", str(tmp_path / "x.png"), "--panel", "nope"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_screenshot_size_limits(tmp_path, capsys):
+    assert main(["screenshot", str(tmp_path / "x.png"), "--size", "100000x100000"]) == 2
+    assert "1 to 8000 pixels" in capsys.readouterr().err
+
+
+def test_train_output_checked_first(tmp_path, capsys):
+    status = main(["train", "cnn", "--epochs", "1", "--out", str(tmp_path)])
+    assert status == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_train_limit_must_be_positive(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "cnn", "--limit", "0"])
+    assert "at least 1" in capsys.readouterr().err
 
 
 def test_module_entry_point(tmp_path, digits):
