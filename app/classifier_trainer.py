@@ -173,6 +173,7 @@ class ClassifierTrainer(QObject):
         self.data_dir = folder
         QSettings().setValue("training/data_dir", folder or "")
         self.controls.show_source(folder)
+        self._status(f"The next run trains on {folder or 'the default 5,000 digits'}.")
         return True
 
     @Slot()

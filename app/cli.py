@@ -224,7 +224,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
     try:
         return save_screenshot(app, window, args, (width, height))
     finally:
-        window.close()
+        close_for_exit(app, window)
 
 
 def save_screenshot(app, window, args: argparse.Namespace, size: tuple[int, int]) -> int:
@@ -243,6 +243,20 @@ def save_screenshot(app, window, args: argparse.Namespace, size: tuple[int, int]
     return 0
 
 
+def close_for_exit(app, window) -> None:
+    """Close and delete the window while Qt still runs.
+
+    Left to the interpreter's shutdown, the widgets are destroyed in no set
+    order, and PySide6 with pyqtgraph then crashed in about half the runs.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+
+
 def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
 
@@ -257,4 +271,7 @@ def run_window(args: argparse.Namespace) -> int:
     wake = QTimer(interval=200)
     wake.timeout.connect(lambda: None)
     wake.start()
-    return app.exec()
+    status = app.exec()
+    wake.stop()
+    close_for_exit(app, window)
+    return status

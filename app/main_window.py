@@ -97,7 +97,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())
-        # Stop the engine thread before Qt and Python tear down.
+        # Stop the panels' own threads and the engine thread before Qt and
+        # Python tear down: a thread still inside Qt or PyTorch then can crash.
+        for panel in self.panels.values():
+            shutdown = getattr(panel, "shutdown", None)
+            if shutdown is not None:
+                shutdown()
         self.engine.shutdown()
         super().closeEvent(event)
 

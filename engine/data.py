@@ -139,6 +139,12 @@ def load_idx_folder(folder: str | os.PathLike) -> DigitData:
                 f"{folder / images_name} has {len(images)} images but "
                 f"{labels_name} has {len(labels)} labels; expected equal counts."
             )
+        if len(images) == 0:
+            raise DataError(f"{folder / images_name} contains no images; expected at least one.")
+        if labels.max() > 9:
+            raise DataError(
+                f"{folder / labels_name} contains the label {labels.max()}; expected digits 0 to 9."
+            )
         arrays[split] = (images.astype(np.float32) / 255.0, labels.astype(np.int64))
     return DigitData(*arrays["train"], *arrays["test"], source=str(folder))
 

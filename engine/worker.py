@@ -184,7 +184,9 @@ class EngineWorker:
         try:
             events = job.step()
         except Exception as error:  # noqa: BLE001 - any failure of a job ends only that job
-            log.warning("job %r failed", job, exc_info=True)
+            # Bad data is the usual cause and its sentence says everything; the
+            # traceback is for debugging.
+            log.warning("job %r failed: %s", job, error, exc_info=log.isEnabledFor(logging.DEBUG))
             self._end(job, Failed(f"Training stopped with an error: {error}"))
             return
         for event in events:

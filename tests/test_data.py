@@ -116,3 +116,18 @@ def test_fashion_mnist_from_debian():
     assert data.train_images.shape == (60000, 28, 28)
     assert data.test_images.shape == (10000, 28, 28)
     assert np.bincount(data.test_labels).tolist() == [1000] * 10
+
+
+def test_idx_label_out_of_range(tmp_path):
+    write_folder(tmp_path)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", LABEL_MAGIC, np.full(12, 200))
+    with pytest.raises(DataError, match="label 200"):
+        load_idx_folder(tmp_path)
+
+
+def test_idx_empty_set(tmp_path):
+    write_folder(tmp_path)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", IMAGE_MAGIC, np.zeros((0, 28, 28)))
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", LABEL_MAGIC, np.zeros(0))
+    with pytest.raises(DataError, match="no images"):
+        load_idx_folder(tmp_path)
