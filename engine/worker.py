@@ -82,6 +82,13 @@ class EngineWorker:
         # interpreter exits can abort the process, so owners call shutdown().
         self._thread = threading.Thread(target=self._run, name="engine", daemon=False)
         self._thread.start()
+        # Python joins non-daemon threads at exit before atexit handlers run,
+        # so a program that exits without calling shutdown() would wait
+        # forever. threading._register_atexit (CPython 3.9+, also used by
+        # concurrent.futures) runs before that join.
+        register = getattr(threading, "_register_atexit", None)
+        if register is not None:
+            register(self.shutdown)
 
     # Commands, called from any thread ---------------------------------------
 

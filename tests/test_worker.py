@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import queue
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -157,3 +159,14 @@ def test_submit_replaces_running_job(engine):
     assert stopped.stopped
     done_job, _ = next_of(events, Finished)
     assert done_job is second
+
+
+def test_exit_without_shutdown_does_not_hang():
+    script = (
+        "from engine.worker import EngineWorker\n"
+        "worker = EngineWorker(lambda job, event: None)\n"
+        "raise SystemExit(0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
