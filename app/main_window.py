@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(device)
         self.statusBar().showMessage("Ready: draw a digit.")
+        # A message belongs to the panel that showed it.
+        self.tabs.currentChanged.connect(self.statusBar().clearMessage)
         trainer = self.draw_panel.trainer
         trainer.status_changed.connect(self.show_status)
         trainer.progress_changed.connect(self.show_progress)
