@@ -10,7 +10,6 @@ thread and never lands in the middle of an optimiser update.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import deque
 from typing import Any, Callable, Protocol
@@ -20,9 +19,6 @@ import torch
 from engine.events import Failed, Finished, Paused
 
 log = logging.getLogger(__name__)
-
-# Nice value of the engine thread on Linux; 0 is normal, 19 the lowest.
-ENGINE_NICENESS = 5
 
 
 class Job(Protocol):
@@ -47,19 +43,6 @@ class Notice:
 def default_device() -> torch.device:
     """Return CUDA when PyTorch finds a GPU, otherwise the CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def lower_thread_priority() -> None:
-    """Give the calling thread, and the PyTorch threads it starts, a lower priority.
-
-    On Linux the nice value is per thread and new threads inherit it, so the
-    GUI thread wins the CPU whenever it needs it and training takes the rest.
-    Elsewhere this does nothing.
-    """
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ENGINE_NICENESS)
-    except (AttributeError, OSError) as error:
-        log.debug("engine thread priority unchanged: %s", error)
 
 
 class EngineWorker:
@@ -155,7 +138,6 @@ class EngineWorker:
     # The thread ---------------------------------------------------------------
 
     def _run(self) -> None:
-        lower_thread_priority()
         while True:
             with self._condition:
                 self._condition.wait_for(self._has_work)
