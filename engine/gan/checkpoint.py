@@ -8,19 +8,15 @@ images are not saved.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
-import pickle
-import tempfile
-import zipfile
 from dataclasses import fields
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from engine.classifier import CheckpointError
+from engine.checkpoint_files import CheckpointError, write_checkpoint
+from engine.checkpoint_files import read_checkpoint as read_checkpoint_file
 from engine.gan.config import GanConfig
 from engine.gan.judge import Judge
 from engine.gan.training import GanTraining
@@ -39,51 +35,15 @@ def save_checkpoint(
     Safe to call from another thread while the job trains: it waits for the
     step in progress and copies the state under the job's lock.
     """
-    path = Path(path)
     payload = {"kind": CHECKPOINT_KIND, "version": CHECKPOINT_VERSION,
                "metadata": dict(metadata or {}), **job.state_dict()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            torch.save(payload, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_checkpoint(payload, path)
     log.debug("saved GAN checkpoint %s at step %d", path, payload["step"])
 
 
 def read_checkpoint(path: str | os.PathLike) -> dict:
-    """Read and check a GAN checkpoint on the CPU; raise CheckpointError with a sentence.
-
-    weights_only=True means a file cannot run code while it loads, and
-    map_location "cpu" lets a checkpoint saved on a GPU load without one.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise CheckpointError(f"{path} could not be read: {error.strerror or error}.") from error
-    if not raw:
-        raise CheckpointError(f"{path} is empty; expected a GAN checkpoint.")
-    try:
-        payload = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError,
-            ValueError) as error:
-        raise CheckpointError(
-            f"{path} is not a readable PyTorch checkpoint (truncated or corrupt?): {error}"
-        ) from error
-    if not isinstance(payload, dict) or payload.get("kind") != CHECKPOINT_KIND:
-        raise CheckpointError(f"{path} is not a Digit Playground GAN checkpoint.")
-    if payload.get("version") != CHECKPOINT_VERSION:
-        raise CheckpointError(
-            f"{path} is a GAN checkpoint of version {payload.get('version')}; "
-            f"this program reads version {CHECKPOINT_VERSION}."
-        )
-    return payload
+    """Read and check a GAN checkpoint on the CPU; raise CheckpointError with a sentence."""
+    return read_checkpoint_file(path, CHECKPOINT_KIND, "GAN checkpoint", CHECKPOINT_VERSION)
 
 
 def load_checkpoint(
