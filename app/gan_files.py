@@ -57,10 +57,10 @@ class GanFileActions:
 
     def export_grid(self, path: str | Path) -> bool:
         """Write the grid snapshot on screen to `path` as PNG."""
-        shown = self.panel.samples.shown_snapshot()
-        if shown is None:
+        snapshot = self.panel.samples.shown_snapshot()
+        if snapshot is None:
             return self._report("There is no grid to export yet: press Step or Play first.")
-        step, grid = shown
+        step, grid = snapshot
         return self._write(lambda: save_grid_png(path, grid.astype(np.float32) / 255),
                            f"Saved the step {step} grid to {path}.")
 

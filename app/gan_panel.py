@@ -10,7 +10,7 @@ import copy
 import logging
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -26,6 +26,8 @@ from engine.gan.training import GanTraining, training_images
 from engine.predictor import Predictor
 
 log = logging.getLogger(__name__)
+
+PLOT_INTERVAL_MS = 250
 
 
 class GanPanel(QWidget):
@@ -53,6 +55,10 @@ class GanPanel(QWidget):
         self.balance = QLabel("")
         self.status = QLabel("Press Play (Space) to train a GAN on the digits.")
         self.files = GanFileActions(self)
+        # Plots redraw at most every PLOT_INTERVAL_MS: repainting their axes is
+        # the GUI's largest cost, and on two cores it slows training down.
+        self.plot_timer = QTimer(self, singleShot=True, interval=PLOT_INTERVAL_MS)
+        self.plot_timer.timeout.connect(self.redraw_plots)
         self._make_buttons()
         self._build_layout()
         self._add_shortcuts()
@@ -210,6 +216,11 @@ class GanPanel(QWidget):
             return
         for event in events:
             self._apply_event(event)
+        if not self.plot_timer.isActive():
+            self.plot_timer.start()
+
+    @Slot()
+    def redraw_plots(self) -> None:
         self.losses.redraw()
         self.outputs.redraw()
 

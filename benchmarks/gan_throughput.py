@@ -4,11 +4,23 @@ Each run trains a fresh GanTraining job at the default settings on the
 default digits for `--steps` steps, in two ways. The bare loop calls
 `step()` on the main thread. The engine way runs the job on the
 EngineWorker's thread, which hands every event to a callback as the
-window's bridge does. With `--panel`, a third way runs the job from the real GAN
-panel offscreen, so the window's redraws compete for the CPU too. Runs
-alternate between the ways so a change in machine load hits each alike.
-Prints steps per second (median of the runs) and each way's ratio to the
-bare loop.
+window's bridge does. With `--panel`, a third way runs the job from the
+real GAN panel offscreen, so the window's redraws compete for the CPU too.
+
+Every way records when each `step()` call starts. Two figures come out per
+way: the overall rate (steps over wall time, median of the runs) and the
+rate from the median interval between step starts, pooled over all runs.
+On a machine shared with other work the second is the steadier one, because
+a burst of outside load lengthens a few intervals but barely moves their
+median. Runs alternate between the ways so a change in load hits each alike.
+
+OMP_WAIT_POLICY defaults to PASSIVE here. Under libgomp's default policy, a
+process whose only torch thread is the main thread lets its OpenMP threads
+spin while they wait. On a 2-core machine shared with other work, that made
+the bare loop 2 to 10 times slower than the same loop on a second thread.
+There libgomp spins less, because it manages more threads than there are
+cores. (Measured with torch 2.13 CPU and its bundled libgomp.) Set the
+variable yourself to compare under another policy.
 
     python benchmarks/gan_throughput.py [--steps N] [--runs R] [--panel]
 """
@@ -16,58 +28,69 @@ bare loop.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import threading
 import time
 
-import torch
+# Read by libgomp when torch loads it, so it must be set before the import.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from engine.data import load_digits
-from engine.events import Failed, Finished
-from engine.gan.config import GanConfig
-from engine.gan.judge import Judge
-from engine.gan.training import GanTraining, training_images
-from engine.worker import EngineWorker
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from engine.data import load_digits  # noqa: E402
+from engine.events import Failed, Finished  # noqa: E402
+from engine.gan.config import GanConfig  # noqa: E402
+from engine.gan.judge import Judge  # noqa: E402
+from engine.gan.training import GanTraining, training_images  # noqa: E402
+from engine.worker import EngineWorker  # noqa: E402
 
 
-def make_job(images, judge, steps: int) -> GanTraining:
-    return GanTraining(images, GanConfig(steps=steps), judge)
+def timed_job(images, judge, steps: int, starts: list[float]) -> GanTraining:
+    """Return a default job whose `step()` appends its start time to `starts`."""
+    job = GanTraining(images, GanConfig(steps=steps), judge)
+    step = job.step
+
+    def timed_step() -> list:
+        starts.append(time.perf_counter())
+        return step()
+
+    job.step = timed_step
+    return job
 
 
-def bare_loop(images, judge, steps: int) -> float:
-    """Return steps per second of `job.step()` called in a loop."""
-    job = make_job(images, judge, steps)
+def bare_loop(images, judge, steps: int, starts: list[float]) -> float:
+    """Step the job in a plain loop; return the wall time in seconds."""
+    job = timed_job(images, judge, steps, starts)
     started = time.perf_counter()
     while not job.finished:
         job.step()
-    return steps / (time.perf_counter() - started)
+    return time.perf_counter() - started
 
 
-def through_worker(images, judge, steps: int) -> float:
-    """Return steps per second of the same job run by the EngineWorker."""
+def through_worker(images, judge, steps: int, starts: list[float]) -> float:
+    """Run the job on an EngineWorker until it reports its end; return the wall time."""
     done = threading.Event()
-    events = []
 
     def receive(job, event) -> None:
-        events.append(event)
         if isinstance(event, (Finished, Failed)):
             done.set()
 
     worker = EngineWorker(receive)
     try:
-        job = make_job(images, judge, steps)
+        job = timed_job(images, judge, steps, starts)
         started = time.perf_counter()
         worker.submit(job)
         done.wait()
-        seconds = time.perf_counter() - started
+        return time.perf_counter() - started
     finally:
         worker.shutdown(timeout=10)
-    return steps / seconds
 
 
-def through_panel(images, steps: int) -> float:
-    """Return steps per second of the job run from the GAN panel, redraws included."""
+def through_panel(images, judge, steps: int, starts: list[float]) -> float:
+    """Run the job from the GAN panel offscreen, redraws included; return the wall time."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -78,23 +101,31 @@ def through_panel(images, steps: int) -> float:
     app = QApplication.instance() or QApplication([])
     bridge = EngineBridge()
     panel = GanPanel(bridge, Predictor.from_checkpoint())
-    panel.images = images
-    panel.controls.steps.setValue(steps)
     panel.resize(1300, 750)
     panel.show()
-    finished = []
-    bridge.events_ready.connect(lambda job, events: finished.extend(
-        e for e in events if isinstance(e, (Finished, Failed))))
-    panel.reset()
+    ended = []
+    bridge.events_ready.connect(
+        lambda job, events: ended.extend(e for e in events if isinstance(e, (Finished, Failed)))
+    )
+    job = timed_job(images, judge, steps, starts)
+    panel.adopt(job)
+    ended.clear()
     started = time.perf_counter()
     panel.play()
-    while not finished:
+    while not ended:
         app.processEvents()
         time.sleep(0.001)
     seconds = time.perf_counter() - started
+
+    # Delete the widgets here: left to the garbage collector, they could be
+    # destroyed on the worker thread of a later run, which Qt does not allow.
     bridge.shutdown(timeout=10)
     panel.close()
-    return steps / seconds
+    panel.deleteLater()
+    bridge.deleteLater()
+    app.processEvents()
+    gc.collect()
+    return seconds
 
 
 def main() -> None:
@@ -106,26 +137,35 @@ def main() -> None:
 
     images = training_images(load_digits())
     judge = Judge.from_checkpoint()
-    ways = {"bare loop": lambda: bare_loop(images, judge, args.steps),
-            "engine worker": lambda: through_worker(images, judge, args.steps)}
+    ways = {"bare loop": bare_loop, "engine worker": through_worker}
     if args.panel:
-        ways["GAN panel"] = lambda: through_panel(images, args.steps)
+        ways["GAN panel"] = through_panel
     # One short untimed run, so one-off start-up costs land in no way's figures.
-    bare_loop(images, judge, 5)
+    bare_loop(images, judge, 5, [])
 
     rates = {name: [] for name in ways}
+    intervals = {name: [] for name in ways}
     for run in range(args.runs):
         for name, way in ways.items():
-            rates[name].append(way())
+            starts: list[float] = []
+            seconds = way(images, judge, args.steps, starts)
+            rates[name].append(args.steps / seconds)
+            intervals[name].extend(np.diff(starts))
         latest = ", ".join(f"{name} {values[-1]:.2f}" for name, values in rates.items())
-        print(f"run {run + 1}: {latest}", flush=True)
+        print(f"run {run + 1} (steps/s): {latest}", flush=True)
+    report(rates, intervals, args)
 
-    print(f"{args.steps} steps per run, {args.runs} runs, torch threads {torch.get_num_threads()}")
-    bare = statistics.median(rates["bare loop"])
-    for name, values in rates.items():
-        median = statistics.median(values)
-        print(f"{name:14s} {median:6.2f} steps/s  ({1000 / median:.1f} ms per step)  "
-              f"ratio to bare loop {median / bare:.3f}")
+
+def report(rates: dict, intervals: dict, args) -> None:
+    print(f"{args.steps} steps per run, {args.runs} runs, torch threads {torch.get_num_threads()}, "
+          f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+    bare_rate = statistics.median(rates["bare loop"])
+    bare_interval = statistics.median(intervals["bare loop"])
+    for name in rates:
+        rate = statistics.median(rates[name])
+        interval = statistics.median(intervals[name])
+        print(f"{name:14s} overall {rate:6.2f} steps/s (ratio {rate / bare_rate:.3f}), "
+              f"median step {1000 * interval:6.1f} ms (ratio {bare_interval / interval:.3f})")
 
 
 if __name__ == "__main__":

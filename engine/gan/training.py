@@ -47,7 +47,7 @@ def training_images(data) -> np.ndarray:
 class GanTraining:
     """A GAN training run on images (N, 28, 28) in [0, 1], advanced by `step()`.
 
-    `step()` holds a lock, so `save_checkpoint` may be called from another
+    `step()` takes a lock, so `save_checkpoint` may be called from another
     thread: it waits for at most the step in progress.
     """
 
