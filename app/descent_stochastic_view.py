@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from app.descent_map_view import MapView, status_text
 from app.descent_plots import TRACE_COLOURS
-from app.descent_widgets import NumberBox, side_panel
+from app.descent_widgets import NumberBox, lay_out_map_view, side_panel
 from engine.descent import Descent, DescentConfig
 from engine.stochastic import (
     FULL_BATCH,
@@ -93,18 +91,8 @@ class StochasticView(MapView):
         side.addLayout(form)
         side.addWidget(self.data_plot, 1)
         side.addWidget(self.player)
-        side_widget = side_panel(side, 460)
-
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.map)
-        left.addWidget(self.loss_plot)
-        left.setSizes([520, 200])
-        column = QVBoxLayout()
-        column.addWidget(left, 1)
-        column.addWidget(self.cursor_label)
-        layout = QHBoxLayout(self)
-        layout.addLayout(column, 1)
-        layout.addWidget(side_widget)
+        lay_out_map_view(self, [self.map, self.loss_plot], self.cursor_label,
+                         side_panel(side, 460))
 
     @Slot()
     def new_data(self) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.descent_map_view import MapView, status_text
 from app.descent_optimizer_table import OptimizerTable
 from app.descent_plots import TRACE_COLOURS
-from app.descent_widgets import NumberBox, side_panel
+from app.descent_widgets import NumberBox, lay_out_map_view, side_panel
 from engine.descent import Descent, DescentConfig, surface_descent
 from engine.expression import ExpressionError
 from engine.optimizers import OPTIMIZERS
@@ -83,18 +82,8 @@ class SurfaceView(MapView):
         side.addWidget(self.table)
         side.addStretch(1)
         side.addWidget(self.player)
-        side_widget = side_panel(side, 620)
-
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.map)
-        left.addWidget(self.loss_plot)
-        left.setSizes([520, 200])
-        column = QVBoxLayout()
-        column.addWidget(left, 1)
-        column.addWidget(self.cursor_label)
-        layout = QHBoxLayout(self)
-        layout.addLayout(column, 1)
-        layout.addWidget(side_widget)
+        lay_out_map_view(self, [self.map, self.loss_plot], self.cursor_label,
+                         side_panel(side, 620))
 
     # --- surfaces -----------------------------------------------------------------------
 

@@ -13,9 +13,12 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -40,6 +43,21 @@ def side_panel(layout, maximum_width: int) -> QScrollArea:
     area.setMinimumWidth(content.minimumSizeHint().width() + SCROLL_BAR_ROOM)
     area.setMaximumWidth(maximum_width)
     return area
+
+
+def lay_out_map_view(view: QWidget, plots: list[QWidget], cursor_label: QLabel,
+                     side: QScrollArea) -> None:
+    """Lay out `view`: the contour map over its curve plot, the hover label, the controls right."""
+    left = QSplitter(Qt.Orientation.Vertical)
+    for plot in plots:
+        left.addWidget(plot)
+    left.setSizes([520, 200])
+    column = QVBoxLayout()
+    column.addWidget(left, 1)
+    column.addWidget(cursor_label)
+    layout = QHBoxLayout(view)
+    layout.addLayout(column, 1)
+    layout.addWidget(side)
 
 
 class NumberBox(QDoubleSpinBox):

@@ -35,6 +35,7 @@ def main() -> None:
     app = create_application([])
     window = open_main_window(restore=False)
     window.show()
+    app.processEvents()
     trainer = window.draw_panel.trainer
     trainer.controls.epochs.setValue(10_000)
     trainer.start()
