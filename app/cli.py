@@ -41,12 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("model", choices=["cnn", "gan"], help="which model to train")
     train.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                        help="folder with MNIST IDX files (default: the 5,000 shipped digits)")
-    train.add_argument("--epochs", type=int, default=30, help="passes over the training set (cnn)")
+    train.add_argument("--epochs", type=int, help="passes over the training set (cnn; default 30)")
     train.add_argument("--steps", type=int, help="D+G updates to run (gan; default 3000)")
-    train.add_argument("--batch-size", type=int, default=64, help="digits per step")
-    train.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
-    train.add_argument("--optimizer", default="adam", choices=["adam", "sgd", "momentum", "adadelta"])
-    train.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
+    train.add_argument("--batch-size", type=int, default=64, help="digits per step (default 64)")
+    train.add_argument("--lr", type=float, help="peak learning rate (cnn; default 0.003)")
+    train.add_argument("--optimizer", choices=["adam", "sgd", "momentum", "adadelta"],
+                       help="torch.optim optimiser (cnn; default adam)")
+    train.add_argument("--no-augment", action="store_true",
+                       help="train on the digits as they are (cnn)")
     train.add_argument("--limit", type=positive_int, help="use only the first N training digits")
     train.add_argument("--seed", type=int, default=0, help="random seed")
     train.add_argument("--out", type=Path, help="cnn: checkpoint to write (default: cnn.pt in "
@@ -137,6 +139,14 @@ def format_prediction(path: Path, prediction, as_json: bool) -> str:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    cnn_only = {"--epochs": args.epochs, "--lr": args.lr, "--optimizer": args.optimizer,
+                "--no-augment": args.no_augment or None}
+    if args.model == "gan" and any(value is not None for value in cnn_only.values()):
+        given = ", ".join(name for name, value in cnn_only.items() if value is not None)
+        return fail(f"{given} only apply to 'train cnn'; 'train gan' uses the GAN's own "
+                    "optimisers and learning rates.")
+    if args.model == "cnn" and args.steps is not None:
+        return fail("--steps only applies to 'train gan'; use --epochs for the classifier.")
     if args.model == "gan":
         from app.cli_gan import run_train_gan
 
@@ -155,8 +165,11 @@ def run_train(args: argparse.Namespace) -> int:
         return fail(str(error))
     if args.limit:
         data = data.subset(args.limit)
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-                         optimizer=args.optimizer, augment=not args.no_augment, seed=args.seed)
+    defaults = TrainConfig()
+    config = TrainConfig(epochs=defaults.epochs if args.epochs is None else args.epochs, batch_size=args.batch_size,
+                         learning_rate=defaults.learning_rate if args.lr is None else args.lr,
+                         optimizer=args.optimizer or defaults.optimizer,
+                         augment=not args.no_augment, seed=args.seed)
     try:
         job = ClassifierTraining(data, config)
     except ValueError as error:

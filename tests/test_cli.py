@@ -115,3 +115,13 @@ def test_module_entry_point(tmp_path, digits):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert ": 2 (" in result.stdout
+
+
+def test_train_gan_rejects_cnn_options(capsys):
+    assert main(["train", "gan", "--lr", "0.1", "--steps", "1"]) == 2
+    assert "--lr only apply to 'train cnn'" in capsys.readouterr().err
+
+
+def test_train_cnn_epochs_zero_rejected(capsys):
+    assert main(["train", "cnn", "--epochs", "0", "--limit", "10"]) == 2
+    assert "at least 1" in capsys.readouterr().err
