@@ -34,10 +34,11 @@ AUTOSAVE_NAME = "cnn-autosave.pt"
 
 
 def format_duration(seconds: float) -> str:
+    """Return e.g. "3 min 05 s", or "unknown" before the rate is known."""
     if not math.isfinite(seconds):
-        return "--:--"
+        return "unknown"
     minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}:{seconds:02d}"
+    return f"{minutes} min {seconds:02d} s"
 
 
 def check_idx_folder(folder: str) -> None:
