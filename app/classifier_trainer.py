@@ -3,7 +3,7 @@
 `ClassifierTrainer` connects the training controls, the live plots, the test
 view and the canvas's predictor to the engine bridge. The predictor keeps its
 own copy of the weights, so the canvas reads drawings during training without
-waiting for a step; each epoch the job publishes a snapshot that replaces it.
+waiting for a step. Each epoch the job publishes a snapshot that replaces it.
 """
 
 from __future__ import annotations

@@ -142,8 +142,8 @@ def run_train(args: argparse.Namespace) -> int:
     cnn_only = {"--epochs": args.epochs, "--lr": args.lr, "--optimizer": args.optimizer,
                 "--no-augment": args.no_augment or None}
     if args.model == "gan" and any(value is not None for value in cnn_only.values()):
-        given = ", ".join(name for name, value in cnn_only.items() if value is not None)
-        return fail(f"{given} only apply to 'train cnn'; 'train gan' uses the GAN's own "
+        options = ", ".join(name for name, value in cnn_only.items() if value is not None)
+        return fail(f"{options} only apply to 'train cnn'; 'train gan' uses the GAN's own "
                     "optimisers and learning rates.")
     if args.model == "cnn" and args.steps is not None:
         return fail("--steps only applies to 'train gan'; use --epochs for the classifier.")

@@ -1,9 +1,9 @@
 """Resident memory of the window during a long live training run.
 
-Opens the real main window offscreen, trains the classifier through the
-engine thread with live plots for --minutes minutes, and prints the
-resident set size (RSS) once a minute, then the growth from minute 1 to
-the end as a percentage.
+Opens the real main window offscreen and trains the classifier through the
+engine thread with live plots for --minutes minutes. Prints the resident
+set size (RSS) once a minute, then its growth from minute 1 to the end as a
+percentage.
 
     python benchmarks/memory.py [--minutes M]
 """

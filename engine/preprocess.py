@@ -151,7 +151,7 @@ def paste_centred(patch: np.ndarray, field: int = FIELD) -> np.ndarray:
 def to_mnist(grey: np.ndarray, light_ink: bool | None = None) -> np.ndarray | None:
     """Turn a grey drawing of any size into a 28x28 float32 MNIST-like image.
 
-    `grey` contains values in [0, 1]. `light_ink` says the polarity when known
+    `grey` contains values in [0, 1]. `light_ink` gives the polarity when known
     (the canvas knows it); None detects it from the border. Returns None for
     a blank drawing, so that callers show no prediction rather than a guess.
     """

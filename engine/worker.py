@@ -3,8 +3,8 @@
 A job is any object with `step() -> list[event]`, a `finished` property and
 `set_hyperparameter(name, value)`. Commands (submit, pause, resume, step once,
 stop, set a hyperparameter) only change shared state under a lock and wake
-the thread, so each one takes effect between two steps: a stop never kills a
-thread and never lands in the middle of an optimiser update.
+the thread, so each one takes effect between two steps. A stop therefore
+never kills a thread and never lands in the middle of an optimiser update.
 """
 
 from __future__ import annotations
@@ -173,8 +173,8 @@ class EngineWorker:
         try:
             events = job.step()
         except Exception as error:  # noqa: BLE001 - any failure of a job ends only that job
-            # Bad data is the usual cause and its sentence says everything; the
-            # traceback is for debugging.
+            # Bad data is the usual cause, and its message is complete without
+            # the traceback, which is logged only at debug level.
             log.warning("job %r failed: %s", job, error, exc_info=log.isEnabledFor(logging.DEBUG))
             self._end(job, Failed(f"Training stopped with an error: {error}"))
             return
