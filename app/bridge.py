@@ -1,8 +1,8 @@
 """The bridge between the engine thread and the widgets.
 
 The worker calls `_receive` on its own thread. Events wait in a queue and
-reach the GUI thread through a queued signal; there they are delivered in
-batches at most once per frame, so a fast job cannot flood the event loop
+reach the GUI thread through a queued signal. There they are delivered in
+batches at most once per frame, so a fast job cannot flood the event loop,
 and widgets redraw at screen rate whatever the step rate.
 """
 

@@ -42,15 +42,15 @@ def time_moves(app: QApplication, panel: DrawPanel, moves: int) -> list[float]:
     done = []
     panel.prediction_changed.connect(lambda _: done.append(time.perf_counter()))
     centre, radius = QPointF(canvas.width() / 2, canvas.height() / 2), canvas.height() / 3
-    held = Qt.MouseButton.LeftButton
-    mouse(canvas, QMouseEvent.Type.MouseButtonPress, centre + QPointF(0, -radius), held)
+    left_button = Qt.MouseButton.LeftButton
+    mouse(canvas, QMouseEvent.Type.MouseButtonPress, centre + QPointF(0, -radius), left_button)
     latencies = []
     for i in range(1, moves + 1):
         angle = 2 * math.pi * i / moves
         point = centre + QPointF(radius * math.sin(angle), -radius * math.cos(angle))
         done.clear()
         start = time.perf_counter()
-        mouse(canvas, QMouseEvent.Type.MouseMove, point, held)
+        mouse(canvas, QMouseEvent.Type.MouseMove, point, left_button)
         latencies.append((done[-1] - start) * 1000)
         app.processEvents()
     mouse(canvas, QMouseEvent.Type.MouseButtonRelease, centre, Qt.MouseButton.NoButton)

@@ -1,8 +1,8 @@
 """Read drawings with a private copy of the classifier.
 
-The predictor owns its own model instance, so reading the canvas never waits
-for a training step: training publishes weight snapshots and the predictor
-swaps them in between two predictions.
+The predictor owns its own model instance, so reading the canvas does not
+wait for a training step. Training publishes weight snapshots, and the
+predictor swaps them in between two predictions.
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ def to_mnist(grey: np.ndarray, light_ink: bool | None = None) -> np.ndarray | No
     """Turn a grey drawing of any size into a 28x28 float32 MNIST-like image.
 
     `grey` contains values in [0, 1]. `light_ink` gives the polarity when known
-    (the canvas knows it); None detects it from the border. Returns None for
+    (the canvas passes True); None detects it from the border. Returns None for
     a blank drawing, so that callers show no prediction rather than a guess.
     """
     grey = np.asarray(grey, dtype=np.float32)

@@ -267,7 +267,7 @@ class ClassifierJob:
     """A classifier training run that loads its data on the engine thread.
 
     Loading the default digits or a full IDX folder can take seconds, so the
-    first step does it; a DataError from there ends the job with its sentence.
+    first step does it. A DataError raised there ends the job with its sentence.
     """
 
     def __init__(self, config: TrainConfig, data_dir=None, model: DigitCNN | None = None,

@@ -37,10 +37,10 @@ def send_mouse(widget, kind, point, buttons):
 
 def drag(canvas, points):
     """Press at the first point, move through the rest and release, as a user would."""
-    held = Qt.MouseButton.LeftButton
-    send_mouse(canvas, QMouseEvent.Type.MouseButtonPress, points[0], held)
+    left_button = Qt.MouseButton.LeftButton
+    send_mouse(canvas, QMouseEvent.Type.MouseButtonPress, points[0], left_button)
     for point in points[1:]:
-        send_mouse(canvas, QMouseEvent.Type.MouseMove, point, held)
+        send_mouse(canvas, QMouseEvent.Type.MouseMove, point, left_button)
     send_mouse(canvas, QMouseEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
 
 
@@ -78,9 +78,9 @@ def test_loop_reads_zero(panel):
 
 def test_prediction_updates_while_drawing(panel):
     canvas = panel.canvas
-    held = Qt.MouseButton.LeftButton
-    send_mouse(canvas, QMouseEvent.Type.MouseButtonPress, on_canvas(canvas, 0.5, 0.2), held)
-    send_mouse(canvas, QMouseEvent.Type.MouseMove, on_canvas(canvas, 0.5, 0.8), held)
+    left_button = Qt.MouseButton.LeftButton
+    send_mouse(canvas, QMouseEvent.Type.MouseButtonPress, on_canvas(canvas, 0.5, 0.2), left_button)
+    send_mouse(canvas, QMouseEvent.Type.MouseMove, on_canvas(canvas, 0.5, 0.8), left_button)
     assert panel.last_prediction is not None
     send_mouse(canvas, QMouseEvent.Type.MouseButtonRelease, on_canvas(canvas, 0.5, 0.8), Qt.MouseButton.NoButton)
 

@@ -95,13 +95,13 @@ def test_pause_resume_and_stop(engine):
     worker.pause()
     job.gate.clear()
     job.gate.set()
-    held = job.count
+    count_before_resume = job.count
     worker.resume()
     next_of(events, Metrics)
     worker.stop()
     _, finished = next_of(events, Finished)
     assert finished.stopped
-    assert job.count >= held
+    assert job.count >= count_before_resume
     assert worker.job is None
 
 
